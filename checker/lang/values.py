@@ -1,0 +1,303 @@
+"""Runtime values of the rule language: numbers, durations, money, missing, and their JSON form."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final, Literal, TypeAlias
+
+Family = Literal["months", "days", "working_days"]
+FAMILIES: Final[tuple[Family, ...]] = ("months", "days", "working_days")
+
+Number: TypeAlias = int | Decimal
+"""Numbers are exact: `int` where integral text was read, `Decimal` otherwise. Never float."""
+
+
+class EvalError(Exception):
+    """A run-time error of an expression: a wrong type in the data, division by zero, ..."""
+
+
+class MissingTruth(TypeError):
+    """Raised when *missing* is used as a Python truth value.
+
+    The compiled evaluator relies on this: a missing value reaching a place that needs a
+    bool aborts its optimistic fast path, and the reference interpreter takes over.
+    """
+
+
+class Missing:
+    """The value of a path that does not exist in the data (or a failed parse).
+
+    `paths` names the data paths that were absent; `reasons` says why for values that
+    are missing for another cause (a parse failure, an empty list given to `min`).
+    """
+
+    __slots__ = ("paths", "reasons")
+
+    def __init__(self, paths: Sequence[str] = (), reasons: Sequence[str] = ()) -> None:
+        self.paths: tuple[str, ...] = tuple(paths)
+        self.reasons: tuple[str, ...] = tuple(reasons)
+
+    def __bool__(self) -> bool:
+        raise MissingTruth("missing value used as a truth value")
+
+    def __repr__(self) -> str:
+        return f"Missing(paths={self.paths!r}, reasons={self.reasons!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Missing) and (self.paths, self.reasons) == (
+            other.paths,
+            other.reasons,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.paths, self.reasons))
+
+    def describe(self) -> str:
+        """One line naming what was missing, e.g. `payment.installments[1].percent`."""
+        parts = list(dict.fromkeys(self.paths)) + list(dict.fromkeys(self.reasons))
+        return ", ".join(parts) if parts else "a value"
+
+
+def merge_missing(*values: object) -> Missing:
+    """Combine the missing operands of one operation into one missing value."""
+    paths: list[str] = []
+    reasons: list[str] = []
+    for v in values:
+        if isinstance(v, Missing):
+            paths.extend(p for p in v.paths if p not in paths)
+            reasons.extend(r for r in v.reasons if r not in reasons)
+    return Missing(paths, reasons)
+
+
+_UNIT_NAMES: Final[dict[Family, tuple[str, str]]] = {
+    "months": ("month", "months"),
+    "days": ("day", "days"),
+    "working_days": ("working day", "working days"),
+}
+
+
+class Duration:
+    """A length of time in one of three families; years are stored as 12 months, weeks as 7 days.
+
+    Values of one family compare and add after normalising; values of different families
+    do not compare at all (a month has no fixed number of days).
+    """
+
+    __slots__ = ("amount", "family")
+
+    def __init__(self, amount: Number, family: Family) -> None:
+        self.amount: Number = amount
+        self.family: Family = family
+
+    @classmethod
+    def of(cls, amount: Number, unit: str) -> Duration:
+        """Build from a unit word: year(s), month(s), week(s), day(s), working day(s)."""
+        u = unit.strip().lower().replace("_", " ")
+        u = " ".join(u.split())
+        if u.endswith("s"):
+            u = u[:-1]
+        if u == "year":
+            return cls(amount * 12, "months")
+        if u == "month":
+            return cls(amount, "months")
+        if u == "week":
+            return cls(amount * 7, "days")
+        if u == "day":
+            return cls(amount, "days")
+        if u == "working day":
+            return cls(amount, "working_days")
+        raise ValueError(f"unknown duration unit {unit!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Duration)
+            and self.family == other.family
+            and self.amount == other.amount
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.family, self.amount))
+
+    def __repr__(self) -> str:
+        return f"Duration({self.amount!r}, {self.family!r})"
+
+    def __str__(self) -> str:
+        return format_duration(self)
+
+
+class Money:
+    """An amount of one currency (ISO 4217 code); currencies never mix."""
+
+    __slots__ = ("amount", "currency")
+
+    def __init__(self, amount: Number, currency: str) -> None:
+        self.amount: Number = amount
+        self.currency: str = currency
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Money)
+            and self.currency == other.currency
+            and self.amount == other.amount
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.currency, self.amount))
+
+    def __repr__(self) -> str:
+        return f"Money({self.amount!r}, {self.currency!r})"
+
+    def __str__(self) -> str:
+        return format_money(self)
+
+
+def normalize_number(n: Number) -> Number:
+    """An integral Decimal becomes an int, so `2.0` and `2` are one value; others stay Decimal."""
+    if type(n) is int:
+        return n
+    assert isinstance(n, Decimal)
+    if n.is_finite() and n == n.to_integral_value():
+        return int(n)
+    return n
+
+
+def parse_number_text(text: str) -> Number:
+    """Read a decimal numeral exactly (underscores allowed); raise ValueError otherwise."""
+    t = text.replace("_", "")
+    try:
+        d = Decimal(t)
+    except InvalidOperation as exc:
+        raise ValueError(f"not a number: {text!r}") from exc
+    if not d.is_finite():
+        raise ValueError(f"not a finite number: {text!r}")
+    if "." not in t and "e" not in t.lower():
+        return int(t)
+    return d
+
+
+def from_float(f: float) -> Number:
+    """A Python float read through its shortest repr, as a person reads it (0.05 is 0.05)."""
+    if f != f or f in (float("inf"), float("-inf")):
+        raise EvalError(f"not a finite number: {f!r}")
+    if f.is_integer():
+        return int(f)
+    return Decimal(repr(f))
+
+
+def format_number(n: Number) -> str:
+    """Exact decimal text without exponent or trailing zeros: `150`, `0.3`, `-2.5`."""
+    if type(n) is int:
+        return str(n)
+    assert isinstance(n, Decimal)
+    if n == n.to_integral_value():
+        return str(int(n))
+    text = format(n, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_duration(d: Duration) -> str:
+    """`3 years`, `18 months`, `30 days`, `15 working days` (whole years shown as years)."""
+    amount = d.amount
+    if d.family == "months" and amount != 0 and amount % 12 == 0:
+        years = normalize_number(Decimal(amount) / 12) if not isinstance(amount, int) else amount // 12
+        return f"{format_number(years)} {'year' if years in (1, -1) else 'years'}"
+    one, many = _UNIT_NAMES[d.family]
+    return f"{format_number(amount)} {one if amount in (1, -1) else many}"
+
+
+def format_money(m: Money) -> str:
+    """`CNY 100000.00`: the currency code and the amount with at least two decimals."""
+    amount = Decimal(m.amount)
+    if -amount.as_tuple().exponent < 2:  # type: ignore[operator]
+        amount = amount.quantize(Decimal("0.01"))
+    return f"{m.currency} {format(amount, 'f')}"
+
+
+TypeName = Literal[
+    "bool", "number", "string", "null", "date", "duration", "money", "list", "map", "missing"
+]
+
+
+def type_name(v: object) -> str:
+    """The language's name for the type of a run-time value (used in messages)."""
+    if v is None:
+        return "null"
+    if v is True or v is False:
+        return "bool"
+    t = type(v)
+    if t is int or t is Decimal or t is float:
+        return "number"
+    if t is str:
+        return "string"
+    if t is _dt.date:
+        return "date"
+    if t is Duration:
+        return "duration"
+    if t is Money:
+        return "money"
+    if isinstance(v, list | tuple):
+        return "list"
+    if isinstance(v, Mapping):
+        return "map"
+    if isinstance(v, Missing):
+        return "missing"
+    return t.__name__
+
+
+def to_json(v: object) -> Any:
+    """The JSON form of a value, as `eval` prints it (numbers stay exact: see `dumps`)."""
+    if v is None or v is True or v is False or type(v) is str or type(v) is int:
+        return v
+    if isinstance(v, Decimal):
+        return v
+    if isinstance(v, float):
+        return from_float(v)
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, Duration):
+        return format_duration(v)
+    if isinstance(v, Money):
+        return format_money(v)
+    if isinstance(v, list | tuple):
+        return [to_json(x) for x in v]
+    if isinstance(v, Mapping):
+        return {str(k): to_json(x) for k, x in v.items()}
+    if isinstance(v, Missing):
+        return None
+    return str(v)
+
+
+def display(v: object) -> str:
+    """A short human rendering of a value for messages: strings quoted, others as written."""
+    if isinstance(v, Missing):
+        return "missing"
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, int | Decimal):
+        return format_number(v)
+    if isinstance(v, float):
+        return format_number(from_float(v))
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, Duration):
+        return format_duration(v)
+    if isinstance(v, Money):
+        return format_money(v)
+    if isinstance(v, list | tuple):
+        inner = ", ".join(display(x) for x in v[:10])
+        return f"[{inner}{', …' if len(v) > 10 else ''}]"
+    if isinstance(v, Mapping):
+        items = list(v.items())
+        inner = ", ".join(f"{k}: {display(x)}" for k, x in items[:6])
+        return "{" + inner + (", …" if len(items) > 6 else "") + "}"
+    return str(v)

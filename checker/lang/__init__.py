@@ -1,0 +1,134 @@
+"""The rule expression language: parse, type-check, compile and evaluate (the one entry point)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import types
+from .compiler import CompiledExpr, compile_node
+from .errors import Diagnostic, EvalError, ExprError, ExprSyntaxError, ExprTypeError
+from .functions import FUNCTIONS, EvalContext
+from .interpreter import Env, Interpreter, Trace, format_path
+from .nodes import Node, unparse
+from .parser import parse
+from .typecheck import Scope, TypeChecker
+from .types import Type
+from .values import Duration, Missing, Money, display, format_number, to_json
+
+__all__ = [
+    "FUNCTIONS",
+    "Diagnostic",
+    "Duration",
+    "Env",
+    "EvalError",
+    "Expression",
+    "ExprError",
+    "ExprSyntaxError",
+    "ExprTypeError",
+    "Missing",
+    "Money",
+    "Program",
+    "Type",
+    "display",
+    "format_number",
+    "format_path",
+    "parse",
+    "to_json",
+    "types",
+    "unparse",
+]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked, compiled expression: evaluate it with `Program.evaluate` or `run`."""
+
+    text: str
+    node: Node
+    type: Type
+    compiled: CompiledExpr
+
+    def run(self, env: Env) -> Any:
+        """The value (possibly a `Missing`); raises EvalError on a run-time error."""
+        return self.compiled.run(env)
+
+    def interpret(self, env: Env, trace: Trace | None = None) -> Any:
+        """The same value by the reference interpreter, optionally recording every node's value."""
+        return Interpreter(env, trace).eval(self.node)
+
+
+@dataclass
+class Program:
+    """A scope in which expressions are checked and compiled together: a pack's lets and rules.
+
+    `data_type` is the static type of contract data (from a JSON Schema, or `any`);
+    `param_types` the declared parameter types. Lets are added in order; each may use the
+    ones before it.
+    """
+
+    data_type: Type = types.ANY
+    param_types: Mapping[str, Type] = field(default_factory=dict)
+    placeholder_patterns: Sequence[str] = ()
+    lets: dict[str, Expression] = field(default_factory=dict)
+
+    @classmethod
+    def from_schema(cls, schema: Mapping[str, Any] | None, **kwargs: Any) -> Program:
+        data_type = types.SchemaTyper(schema).type_of() if schema is not None else types.ANY
+        return cls(data_type=data_type, **kwargs)
+
+    def scope(self) -> Scope:
+        return Scope(
+            data=self.data_type,
+            lets={k: v.type for k, v in self.lets.items()},
+            params=self.param_types,
+        )
+
+    def check(self, text: str) -> tuple[Node, Type, dict[int, Type]]:
+        """Parse and type-check; raises ExprSyntaxError or ExprTypeError with every diagnostic."""
+        node = parse(text)
+        checker = TypeChecker(self.scope())
+        t = checker.check(node)
+        if checker.diagnostics:
+            diags = sorted(checker.diagnostics, key=lambda d: (d.start, d.message))
+            raise ExprTypeError(_dedupe(diags), text)
+        return node, t, checker.types
+
+    def compile(self, text: str) -> Expression:
+        node, t, _ = self.check(text)
+        return Expression(text, node, t, compile_node(node, frozenset(self.lets)))
+
+    def add_let(self, name: str, text: str) -> Expression:
+        expr = self.compile(text)
+        self.lets[name] = expr
+        return expr
+
+    def env(
+        self,
+        data: Mapping[str, Any],
+        *,
+        params: Mapping[str, Any] | None = None,
+        today: _dt.date | None = None,
+    ) -> Env:
+        """A fresh evaluation environment for one contract (let values are cached in it)."""
+        return Env(
+            data=data,
+            params=params or {},
+            lets={k: v.node for k, v in self.lets.items()},
+            compiled_lets={k: v.compiled for k, v in self.lets.items()},
+            ctx=EvalContext(
+                today=today or _dt.date.today(), placeholder_patterns=self.placeholder_patterns
+            ),
+        )
+
+
+def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[int, str]] = set()
+    out: list[Diagnostic] = []
+    for d in diags:
+        if (d.start, d.message) not in seen:
+            seen.add((d.start, d.message))
+            out.append(d)
+    return out

@@ -203,7 +203,9 @@ def format_duration(d: Duration) -> str:
     """`3 years`, `18 months`, `30 days`, `15 working days` (whole years shown as years)."""
     amount = d.amount
     if d.family == "months" and amount != 0 and amount % 12 == 0:
-        years = normalize_number(Decimal(amount) / 12) if not isinstance(amount, int) else amount // 12
+        years = (
+            normalize_number(Decimal(amount) / 12) if not isinstance(amount, int) else amount // 12
+        )
         return f"{format_number(years)} {'year' if years in (1, -1) else 'years'}"
     one, many = _UNIT_NAMES[d.family]
     return f"{format_number(amount)} {one if amount in (1, -1) else many}"

@@ -1,0 +1,548 @@
+"""The compiled evaluator: turns a checked tree into a Python function with an optimistic fast path.
+
+The generated function assumes the happy case: every path exists and every value has the
+type its operator needs. It checks those assumptions with cheap guards and, the moment one
+fails (a key is absent, a value is missing, a float or a string turns up where a number
+was expected, an operator would raise), abandons the attempt; `CompiledExpr.run` then
+evaluates the same tree with the reference interpreter, which knows the precise outcome
+(which paths were missing, which error). Whenever the fast path returns, its value equals
+the interpreter's: the property tests compare the two on generated expressions and data.
+
+Only our own code is executed: literals, keys and names from the expression are passed to
+the generated function as closure constants, never spliced into its source text.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final
+
+from . import ops
+from .functions import FUNCTIONS
+from .interpreter import Env, Interpreter
+from .nodes import (
+    Binary,
+    Call,
+    Compare,
+    Current,
+    Element,
+    Filter,
+    If,
+    Index,
+    ListLit,
+    Literal,
+    Member,
+    Name,
+    Node,
+    Project,
+    Quant,
+    Unary,
+)
+from .values import EvalError, Missing, from_float
+
+
+class Deopt(Exception):
+    """The fast path met something it does not handle; the interpreter takes over."""
+
+
+DEOPT_ERRORS: Final = (
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    Deopt,
+    EvalError,
+    ArithmeticError,
+    ValueError,
+)
+
+
+def _deopt() -> Any:
+    raise Deopt
+
+
+def _num_slow(v: Any) -> Any:
+    if type(v) is Decimal:
+        return v
+    if type(v) is float:
+        return from_float(v)
+    raise Deopt
+
+
+def _list(v: Any) -> list[Any]:
+    if type(v) is list:
+        return v
+    raise Deopt
+
+
+def _val(v: Any) -> Any:
+    """A raw data value as a language value (floats become exact decimals)."""
+    if type(v) is float:
+        return from_float(v)
+    return v
+
+
+def _deep_val(v: Any) -> Any:
+    if type(v) is list:
+        return [_deep_val(x) for x in v]
+    return _val(v)
+
+
+def _truth(v: Any) -> bool:
+    if v is True or v is False:
+        return v
+    raise Deopt
+
+
+def _sum_raw(xs: list[Any]) -> Any:
+    total: Any = 0
+    for v in xs:
+        t = type(v)
+        if t is int:
+            total = total + v if type(total) is int else ops.num_add(total, v)
+        elif t is Decimal or t is float:
+            total = ops.num_add(total, _num_slow(v))
+        else:
+            raise Deopt
+    return total
+
+
+_ABSENT: Final = Missing()
+
+
+def _path_get(obj: Any, keys: tuple[Any, ...]) -> Any:
+    """Follow keys without raising on absence: the value, or missing (errors deoptimise)."""
+    for k in keys:
+        if isinstance(obj, Mapping) and type(k) is str:
+            if k not in obj:
+                return _ABSENT
+            obj = obj[k]
+        elif obj is None:
+            return _ABSENT
+        elif type(obj) is list and type(k) is int:
+            if not -len(obj) <= k < len(obj):
+                return _ABSENT
+            obj = obj[k]
+        else:
+            raise Deopt
+    return _val(obj)
+
+
+def _strict_call(fn: Callable[..., Any], *args: Any) -> Any:
+    for a in args:
+        if isinstance(a, Missing):
+            raise Deopt
+    return fn(*args)
+
+
+_RUNTIME: Final[dict[str, Any]] = {
+    "_deopt": _deopt,
+    "_num_slow": _num_slow,
+    "_list": _list,
+    "_val": _val,
+    "_deep_val": _deep_val,
+    "_truth": _truth,
+    "_sum_raw": _sum_raw,
+    "_path_get": _path_get,
+    "_ABSENT": _ABSENT,
+    "_Missing": Missing,
+    "_strict_call": _strict_call,
+    "_Decimal": Decimal,
+    "_add": ops.add,
+    "_sub": ops.sub,
+    "_mul": ops.mul,
+    "_div": ops.div,
+    "_neg": ops.neg,
+    "_eq": ops.eq,
+    "_ne": ops.ne,
+    "_lt": ops.lt,
+    "_le": ops.le,
+    "_gt": ops.gt,
+    "_ge": ops.ge,
+    "_in": ops.member,
+    "_not_in": ops.not_member,
+    "_matches": ops.matches,
+    "_num_add": ops.num_add,
+    "_num_sub": ops.num_sub,
+    "_num_mul": ops.num_mul,
+    "_num_div": ops.num_div,
+}
+_CMP_HELPERS: Final = {
+    "==": "_eq",
+    "!=": "_ne",
+    "<": "_lt",
+    "<=": "_le",
+    ">": "_gt",
+    ">=": "_ge",
+    "in": "_in",
+    "not in": "_not_in",
+    "matches": "_matches",
+}
+_ARITH_HELPERS: Final = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div"}
+_NUM_HELPERS: Final = {"+": "_num_add", "-": "_num_sub", "*": "_num_mul", "/": "_num_div"}
+
+# What the fast path knows of a generated expression's value:
+#   bool  a Python bool          num  an int or Decimal      str  a str
+#   raw   a value read from the data as it is (never missing: absence deoptimises)
+#   val   any language value, possibly missing
+_Code = tuple[str, str]
+
+
+class _Gen:
+    """Generates the Python expression for one tree."""
+
+    def __init__(self, lets: frozenset[str]) -> None:
+        self.lets = lets
+        self.consts: list[Any] = []
+        self.const_index: dict[tuple[type, Any], int] = {}
+        self.counter = itertools.count()
+        self.scopes: list[dict[str, str]] = [{}]
+        self.current: list[str] = []
+        self.element: list[str] = []
+
+    def const(self, value: Any) -> str:
+        key = (type(value), value) if _hashable(value) else (type(value), id(value))
+        if key not in self.const_index:
+            self.const_index[key] = len(self.consts)
+            self.consts.append(value)
+        return f"_k{self.const_index[key]}"
+
+    def tmp(self) -> str:
+        return f"_t{next(self.counter)}"
+
+    # conversions between kinds ------------------------------------------------------------
+    def as_bool(self, code: _Code) -> str:
+        src, kind = code
+        if kind == "bool":
+            return src
+        t = self.tmp()
+        return f"({t} if ({t} := {src}) is True or {t} is False else _deopt())"
+
+    def as_num(self, code: _Code) -> str:
+        src, kind = code
+        if kind == "num":
+            return src
+        t = self.tmp()
+        return f"({t} if type({t} := {src}) is int else _num_slow({t}))"
+
+    def as_str(self, code: _Code) -> str:
+        src, kind = code
+        if kind == "str":
+            return src
+        t = self.tmp()
+        return f"({t} if type({t} := {src}) is str else _deopt())"
+
+    def as_val(self, code: _Code) -> str:
+        src, kind = code
+        if kind == "raw":
+            return f"_val({src})"
+        if kind.startswith("list:") and kind.endswith("raw"):
+            return f"_deep_val({src})"
+        return src
+
+    def as_present(self, code: _Code) -> str:
+        """A language value that is known not to be missing (else deoptimise)."""
+        src, kind = code
+        if kind in ("bool", "num", "str"):
+            return src
+        if kind == "raw" or kind.startswith("list:"):
+            return self.as_val(code)
+        t = self.tmp()
+        return f"({t} if type({t} := {src}) is not _Missing else _deopt())"
+
+    # nodes --------------------------------------------------------------------------------
+    def gen(self, node: Node) -> _Code:
+        if isinstance(node, Literal):
+            v = node.value
+            if node.kind == "bool":
+                return ("True" if v else "False"), "bool"
+            if node.kind == "null":
+                return "None", "val"
+            if node.kind == "number":
+                return self.const(v), "num"
+            if node.kind == "string":
+                return self.const(v), "str"
+            return self.const(v), "val"
+        if isinstance(node, ListLit):
+            items = ", ".join(self.as_present(self.gen(i)) for i in node.items)
+            return f"[{items}]", "val"
+        if isinstance(node, Name):
+            return self.name(node.name)
+        if isinstance(node, Current):
+            return (self.current[-1], "raw") if self.current else ("_deopt()", "val")
+        if isinstance(node, Element):
+            return self.element[-1], "raw"
+        if isinstance(node, Member):
+            obj = self.gen(node.obj)
+            if obj[1] in ("raw", "val"):
+                return f"{obj[0]}[{self.const(node.name)}]", "raw"
+            return "_deopt()", "val"
+        if isinstance(node, Index):
+            return self.index(node)
+        if isinstance(node, Project):
+            src = self.gen(node.source)
+            var = f"_e{next(self.counter)}"
+            self.element.append(var)
+            try:
+                body = self.gen(node.body)
+            finally:
+                self.element.pop()
+            return f"[{body[0]} for {var} in _list({src[0]})]", "list:" + body[1]
+        if isinstance(node, Filter):
+            src = self.gen(node.source)
+            var = f"_e{next(self.counter)}"
+            self.current.append(var)
+            try:
+                cond = self.as_bool(self.gen(node.cond))
+            finally:
+                self.current.pop()
+            return f"[{var} for {var} in _list({src[0]}) if {cond}]", "list:raw"
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, Unary):
+            if node.op == "not":
+                return f"(not {self.as_bool(self.gen(node.operand))})", "bool"
+            return f"_neg({self.as_present(self.gen(node.operand))})", "val"
+        if isinstance(node, Binary):
+            return self.binary(node)
+        if isinstance(node, Compare):
+            return self.compare(node)
+        if isinstance(node, If):
+            cond = self.as_bool(self.gen(node.cond))
+            a, b = self.gen(node.then), self.gen(node.orelse)
+            kind = a[1] if a[1] == b[1] and not a[1].startswith("list") else "val"
+            conv = (lambda c: c[0]) if kind != "val" else self.as_present
+            return f"({conv(a)} if {cond} else {conv(b)})", kind
+        if isinstance(node, Quant):
+            return self.quant(node)
+        raise TypeError(f"unknown node {node!r}")
+
+    def name(self, name: str) -> _Code:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name], "raw"
+        if name in self.lets:
+            return f"_L({self.const(name)})", "val"
+        if name == "params":
+            return "_p", "val"
+        if name == "contract":
+            return "_d", "raw"
+        return f"_d[{self.const(name)}]", "raw"
+
+    def index(self, node: Index) -> _Code:
+        obj = self.gen(node.obj)
+        idx = node.index
+        if obj[1] not in ("raw", "val"):
+            return "_deopt()", "val"
+        if isinstance(idx, Literal) and idx.kind == "string":
+            return f"{obj[0]}[{self.const(idx.value)}]", "raw"
+        if isinstance(idx, Literal) and idx.kind == "number" and type(idx.value) is int:
+            t = self.tmp()
+            return (
+                f"({t} if type({t} := {obj[0]}) is list else _deopt())[{self.const(idx.value)}]",
+                "raw",
+            )
+        return "_deopt()", "val"
+
+    def quant(self, node: Quant) -> _Code:
+        src = self.gen(node.source)
+        var = f"_v{next(self.counter)}"
+        self.scopes.append({node.var: var})
+        try:
+            body = self.as_bool(self.gen(node.body))
+        finally:
+            self.scopes.pop()
+        fn = {"all": "all", "any": "any", "none": "not any"}[node.kind]
+        return f"({fn}({body} for {var} in _list({src[0]})))", "bool"
+
+    def binary(self, node: Binary) -> _Code:
+        op = node.op
+        if op in ("and", "or"):
+            return (
+                f"({self.as_bool(self.gen(node.left))} {op} {self.as_bool(self.gen(node.right))})",
+                "bool",
+            )
+        if op == "implies":
+            left = self.as_bool(self.gen(node.left))
+            return f"(not {left} or {self.as_bool(self.gen(node.right))})", "bool"
+        if op == "??":
+            left = self.safe(node.left)
+            t = self.tmp()
+            right = self.as_present(self.gen(node.right))
+            return (
+                f"({t} if ({t} := {left}) is not None and type({t}) is not _Missing else {right})",
+                "val",
+            )
+        a, b = self.gen(node.left), self.gen(node.right)
+        if a[1] == "num" and b[1] == "num":
+            return f"{_NUM_HELPERS[op]}({a[0]}, {b[0]})", "num"
+        return f"{_ARITH_HELPERS[op]}({self.as_present(a)}, {self.as_present(b)})", "val"
+
+    def compare(self, node: Compare) -> _Code:
+        codes = [self.gen(o) for o in node.operands]
+        parts: list[str] = []
+        if (
+            all(op in ("<", "<=", ">", ">=") for op in node.ops)
+            and all(c[1] in ("num", "raw") for c in codes)
+            and any(c[1] == "num" for c in codes)
+        ):
+            # Numbers on every side (a literal fixes the type): a native chained comparison.
+            chain = self.as_num(codes[0])
+            for op, c in zip(node.ops, codes[1:], strict=True):
+                chain += f" {op} {self.as_num(c)}"
+            return f"({chain})", "bool"
+        if len(node.ops) == 1:
+            return self.compare_one(node.ops[0], codes[0], codes[1], node.operands)
+        left_tmp = [self.tmp() for _ in codes]
+        for i, op in enumerate(node.ops):
+            a = f"({left_tmp[i]} := {self.as_present(codes[i])})" if i == 0 else left_tmp[i]
+            b = f"({left_tmp[i + 1]} := {self.as_present(codes[i + 1])})"
+            parts.append(self.as_bool((f"{_CMP_HELPERS[op]}({a}, {b})", "val")))
+        return "(" + " and ".join(parts) + ")", "bool"
+
+    def compare_one(self, op: str, a: _Code, b: _Code, operands: tuple[Node, ...]) -> _Code:
+        lits = [o for o in operands if isinstance(o, Literal)]
+        lit = lits[0] if len(lits) == 1 else None
+        if op in ("==", "!=") and lit is not None:
+            other = b if isinstance(operands[0], Literal) else a
+            if lit.kind == "null" and other[1] == "raw":
+                return f"({other[0]} {'is' if op == '==' else 'is not'} None)", "bool"
+            if lit.kind == "string":
+                return f"({self.as_str(other)} {op} {self.const(lit.value)})", "bool"
+            if lit.kind == "number":
+                return f"({self.as_num(other)} {op} {self.const(lit.value)})", "bool"
+            if lit.kind == "bool":
+                return (
+                    f"({self.as_bool(other)} is {'' if op == '==' else 'not '}{lit.value})",
+                    "bool",
+                )
+        if (
+            op in ("in", "not in")
+            and isinstance(operands[1], ListLit)
+            and all(isinstance(i, Literal) and i.kind == "string" for i in operands[1].items)
+        ):
+            members = frozenset(i.value for i in operands[1].items if isinstance(i, Literal))
+            return f"({self.as_str(a)} {op} {self.const(members)})", "bool"
+        return self.as_bool(
+            (f"{_CMP_HELPERS[op]}({self.as_present(a)}, {self.as_present(b)})", "val")
+        ), "bool"
+
+    def call(self, node: Call) -> _Code:
+        fn = FUNCTIONS[node.func]
+        name = node.func
+        if name == "today":
+            return "_ctx.today", "val"
+        if fn.needs_context:
+            return "_deopt()", "val"
+        if name in ("exists", "blank"):
+            arg = self.safe(node.args[0])
+            if name == "exists":
+                return f"(type({arg}) is not _Missing)", "bool"
+            return f"{self.const(fn.impl)}({arg})", "bool"
+        if name == "sum" and node.args:
+            arg = self.gen(node.args[0])
+            if arg[1] in ("list:raw", "list:num"):
+                return f"_sum_raw({arg[0]})", "num"
+        if name in ("count", "len") and node.args:
+            arg = self.gen(node.args[0])
+            if arg[1].startswith("list:") and arg[1] != "list:val":
+                return f"len({arg[0]})", "num"
+        args = [self.gen_arg(a) for a in node.args]
+        impl = self.const(fn.impl)
+        if fn.lenient:
+            return f"{impl}({', '.join(args)})", "val"
+        return f"_strict_call({impl}{''.join(', ' + a for a in args)})", "val"
+
+    def gen_arg(self, node: Node) -> str:
+        src, kind = self.gen(node)
+        return self.as_val((src, kind))
+
+    def safe(self, node: Node) -> str:
+        """Code for a value that may legitimately be absent (operand of exists, blank, ??)."""
+        keys: list[Any] = []
+        cur = node
+        while True:
+            if isinstance(cur, Member):
+                keys.append(cur.name)
+                cur = cur.obj
+            elif (
+                isinstance(cur, Index)
+                and isinstance(cur.index, Literal)
+                and (cur.index.kind == "string" or type(cur.index.value) is int)
+            ):
+                keys.append(cur.index.value)
+                cur = cur.obj
+            else:
+                break
+        if (
+            isinstance(cur, Name)
+            and cur.name not in self.lets
+            and not any(cur.name in s for s in self.scopes)
+            and cur.name not in ("params", "contract")
+        ):
+            keys.append(cur.name)
+            base = "_d"
+        elif isinstance(cur, Name | Current | Element):
+            base = self.gen(cur)[0]
+        else:
+            return "_deopt()"
+        keys.reverse()
+        return f"_path_get({base}, {self.const(tuple(keys))})"
+
+
+def _hashable(v: Any) -> bool:
+    try:
+        hash(v)
+    except TypeError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class CompiledExpr:
+    """A tree with its generated fast function; `run` gives exactly the interpreter's value."""
+
+    node: Node
+    fast: Callable[..., Any]
+    source: str
+
+    def run(self, env: Env) -> Any:
+        try:
+            return self.fast(env.data, env.params, env.let_value, env.ctx)
+        except DEOPT_ERRORS:  # MissingTruth is a TypeError: a missing value met a condition
+            return Interpreter(env).eval(self.node)
+
+    def run_fast(self, data: Any, params: Any, lets: Callable[[str], Any], ctx: Any) -> Any:
+        """The fast path alone; raises one of DEOPT_ERRORS when it cannot decide."""
+        return self.fast(data, params, lets, ctx)
+
+
+def compile_node(node: Node, lets: frozenset[str] = frozenset()) -> CompiledExpr:
+    """Generate and build the fast function for a checked tree."""
+    gen = _Gen(lets)
+    body, kind = gen.gen(node)
+    body = gen.as_val((body, kind))
+    params = ", ".join(f"_k{i}" for i in range(len(gen.consts)))
+    source = (
+        f"def _make({params}):\n"
+        f"    def _fast(_d, _p, _L, _ctx):\n"
+        f"        return {body}\n"
+        f"    return _fast\n"
+    )
+    namespace: dict[str, Any] = dict(_RUNTIME)
+    namespace["__builtins__"] = {
+        "type": type,
+        "len": len,
+        "all": all,
+        "any": any,
+        "int": int,
+        "str": str,
+        "list": list,
+    }
+    code = compile(source, "<contract-checker expression>", "exec")
+    exec(code, namespace)  # our generated code: user values are closure constants, not text
+    fast = namespace["_make"](*gen.consts)
+    return CompiledExpr(node, fast, source)

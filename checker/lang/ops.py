@@ -1,0 +1,411 @@
+"""Run-time semantics of the operators, shared by the interpreter and the compiled evaluator."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import functools
+from collections.abc import Mapping
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation
+from typing import Any, Final
+
+import re2
+
+from .values import (
+    Duration,
+    EvalError,
+    Missing,
+    Money,
+    Number,
+    display,
+    from_float,
+    merge_missing,
+    type_name,
+)
+
+CTX: Final = Context(prec=60, traps=[InvalidOperation, DivisionByZero])
+"""Decimal arithmetic is exact up to 60 significant digits; only `/` can need rounding."""
+DIV_CTX: Final = Context(prec=34, traps=[InvalidOperation, DivisionByZero])
+"""A quotient that does not terminate is rounded to 34 significant digits (IEEE decimal128)."""
+
+_NUM_TYPES: Final = (int, Decimal)
+
+
+def is_number(v: object) -> bool:
+    t = type(v)
+    return t is int or t is Decimal
+
+
+def norm(v: Any) -> Any:
+    """A data value as the language sees it: floats (from the Python API) become exact."""
+    if type(v) is float:
+        return from_float(v)
+    return v
+
+
+def _d(n: Number) -> Decimal:
+    return n if type(n) is Decimal else Decimal(n)
+
+
+def num_add(a: Number, b: Number) -> Number:
+    if type(a) is int and type(b) is int:
+        return a + b
+    return CTX.add(_d(a), _d(b))
+
+
+def num_sub(a: Number, b: Number) -> Number:
+    if type(a) is int and type(b) is int:
+        return a - b
+    return CTX.subtract(_d(a), _d(b))
+
+
+def num_mul(a: Number, b: Number) -> Number:
+    if type(a) is int and type(b) is int:
+        return a * b
+    return CTX.multiply(_d(a), _d(b))
+
+
+def num_div(a: Number, b: Number) -> Number:
+    if b == 0:
+        raise EvalError("division by zero")
+    if type(a) is int and type(b) is int and a % b == 0:
+        return a // b
+    return DIV_CTX.divide(_d(a), _d(b))
+
+
+def _mismatch(op: str, a: object, b: object) -> EvalError:
+    return EvalError(
+        f"cannot apply `{op}` to {type_name(a)} {display(a)} and {type_name(b)} {display(b)}"
+    )
+
+
+def _families(op: str, a: Duration, b: Duration) -> None:
+    if a.family != b.family:
+        raise EvalError(
+            f"cannot apply `{op}` to {display(a)} and {display(b)}: "
+            "months, days and working days do not convert into each other"
+        )
+
+
+def _currencies(op: str, a: Money, b: Money) -> None:
+    if a.currency != b.currency:
+        raise EvalError(f"cannot apply `{op}` to {display(a)} and {display(b)}: currencies differ")
+
+
+def add(a: Any, b: Any) -> Any:
+    if isinstance(a, Missing) or isinstance(b, Missing):
+        return merge_missing(a, b)
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is Decimal) and (tb is int or tb is Decimal):
+        return num_add(a, b)
+    if ta is str and tb is str:
+        return a + b
+    if ta is Money and tb is Money:
+        _currencies("+", a, b)
+        return Money(num_add(a.amount, b.amount), a.currency)
+    if ta is Duration and tb is Duration:
+        _families("+", a, b)
+        return Duration(num_add(a.amount, b.amount), a.family)
+    if ta is _dt.date and tb is Duration:
+        return add_duration(a, b)
+    if ta is Duration and tb is _dt.date:
+        return add_duration(b, a)
+    if ta is list and tb is list:
+        return a + b
+    raise _mismatch("+", a, b)
+
+
+def sub(a: Any, b: Any) -> Any:
+    if isinstance(a, Missing) or isinstance(b, Missing):
+        return merge_missing(a, b)
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is Decimal) and (tb is int or tb is Decimal):
+        return num_sub(a, b)
+    if ta is Money and tb is Money:
+        _currencies("-", a, b)
+        return Money(num_sub(a.amount, b.amount), a.currency)
+    if ta is Duration and tb is Duration:
+        _families("-", a, b)
+        return Duration(num_sub(a.amount, b.amount), a.family)
+    if ta is _dt.date and tb is Duration:
+        return add_duration(a, Duration(-b.amount, b.family))
+    if ta is _dt.date and tb is _dt.date:
+        return Duration((a - b).days, "days")
+    raise _mismatch("-", a, b)
+
+
+def mul(a: Any, b: Any) -> Any:
+    if isinstance(a, Missing) or isinstance(b, Missing):
+        return merge_missing(a, b)
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is Decimal) and (tb is int or tb is Decimal):
+        return num_mul(a, b)
+    if ta is Money and (tb is int or tb is Decimal):
+        return Money(num_mul(a.amount, b), a.currency)
+    if tb is Money and (ta is int or ta is Decimal):
+        return Money(num_mul(a, b.amount), b.currency)
+    if ta is Duration and (tb is int or tb is Decimal):
+        return Duration(num_mul(a.amount, b), a.family)
+    if tb is Duration and (ta is int or ta is Decimal):
+        return Duration(num_mul(a, b.amount), b.family)
+    raise _mismatch("*", a, b)
+
+
+def div(a: Any, b: Any) -> Any:
+    if isinstance(a, Missing) or isinstance(b, Missing):
+        return merge_missing(a, b)
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is Decimal) and (tb is int or tb is Decimal):
+        return num_div(a, b)
+    if ta is Money and (tb is int or tb is Decimal):
+        return Money(num_div(a.amount, b), a.currency)
+    if ta is Money and tb is Money:
+        _currencies("/", a, b)
+        return num_div(a.amount, b.amount)
+    if ta is Duration and (tb is int or tb is Decimal):
+        return Duration(num_div(a.amount, b), a.family)
+    if ta is Duration and tb is Duration:
+        _families("/", a, b)
+        return num_div(a.amount, b.amount)
+    raise _mismatch("/", a, b)
+
+
+def neg(a: Any) -> Any:
+    if isinstance(a, Missing):
+        return a
+    ta = type(a)
+    if ta is int:
+        return -a
+    if ta is Decimal:
+        return CTX.minus(a)
+    if ta is Money:
+        return Money(-a.amount, a.currency)
+    if ta is Duration:
+        return Duration(-a.amount, a.family)
+    raise EvalError(f"cannot negate {type_name(a)} {display(a)}")
+
+
+# -- dates ------------------------------------------------------------------------------
+
+
+def add_months(d: _dt.date, months: int) -> _dt.date:
+    """Calendar month arithmetic; a day past the target month's end clamps to its last day."""
+    index = d.year * 12 + (d.month - 1) + months
+    year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise EvalError(f"date out of range: {display(d)} + {months} months")
+    last = calendar.monthrange(year, month + 1)[1]
+    return _dt.date(year, month + 1, min(d.day, last))
+
+
+def add_working_days(d: _dt.date, n: int) -> _dt.date:
+    """Move n working days (Monday to Friday; no holiday calendar) forward or back."""
+    step = 1 if n >= 0 else -1
+    remaining = abs(n)
+    if remaining > 100_000:
+        raise EvalError(f"{n} working days is out of range")
+    weeks, rest = divmod(remaining, 5)
+    out = d + _dt.timedelta(days=7 * weeks * step)
+    while rest:
+        out += _dt.timedelta(days=step)
+        if out.weekday() < 5:
+            rest -= 1
+    return out
+
+
+def add_duration(d: _dt.date, dur: Duration) -> _dt.date:
+    amount = dur.amount
+    if amount != int(amount):
+        raise EvalError(f"cannot add a fractional duration {display(dur)} to a date")
+    n = int(amount)
+    try:
+        if dur.family == "months":
+            return add_months(d, n)
+        if dur.family == "days":
+            return d + _dt.timedelta(days=n)
+        return add_working_days(d, n)
+    except OverflowError:
+        raise EvalError(f"date out of range: {display(d)} + {display(dur)}") from None
+
+
+# -- comparison -------------------------------------------------------------------------
+
+
+def comparable(a: Any, b: Any) -> bool:
+    """Whether two values are of one type for `==` (null meets anything)."""
+    if a is None or b is None:
+        return True
+    ta, tb = type(a), type(b)
+    if ta in _NUM_TYPES and tb in _NUM_TYPES:
+        return True
+    if ta is bool or tb is bool:
+        return ta is tb
+    if isinstance(a, list) and isinstance(b, list):
+        return True
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return True
+    return ta is tb
+
+
+def equal(a: Any, b: Any) -> bool:
+    """Deep equality; values of different types are unequal (used inside lists and `in`)."""
+    if a is None or b is None:
+        return a is b
+    ta, tb = type(a), type(b)
+    if ta in _NUM_TYPES and tb in _NUM_TYPES:
+        return bool(a == b)
+    if (
+        ta is not tb
+        and not (isinstance(a, list) and isinstance(b, list))
+        and not (isinstance(a, Mapping) and isinstance(b, Mapping))
+    ):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(equal(norm(x), norm(y)) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Mapping):
+        return a.keys() == b.keys() and all(equal(norm(a[k]), norm(b[k])) for k in a)
+    if ta is Duration and a.family != b.family:
+        raise EvalError(
+            f"cannot compare {display(a)} with {display(b)}: different duration families"
+        )
+    if ta is Money and a.currency != b.currency:
+        raise EvalError(f"cannot compare {display(a)} with {display(b)}: currencies differ")
+    return bool(a == b)
+
+
+def eq(a: Any, b: Any) -> Any:
+    if isinstance(a, Missing) or isinstance(b, Missing):
+        return merge_missing(a, b)
+    if not comparable(a, b):
+        raise EvalError(
+            f"cannot compare {type_name(a)} {display(a)} with {type_name(b)} {display(b)}"
+        )
+    return equal(a, b)
+
+
+def ne(a: Any, b: Any) -> Any:
+    r = eq(a, b)
+    return r if isinstance(r, Missing) else not r
+
+
+def order_key(op: str, a: Any, b: Any) -> tuple[Any, Any]:
+    """The two values as Python-comparable keys, or an error when they have no order."""
+    ta, tb = type(a), type(b)
+    if ta in _NUM_TYPES and tb in _NUM_TYPES:
+        return a, b
+    if ta is tb and ta in (str, _dt.date):
+        return a, b
+    if ta is Duration and tb is Duration:
+        _families(op, a, b)
+        return a.amount, b.amount
+    if ta is Money and tb is Money:
+        _currencies(op, a, b)
+        return a.amount, b.amount
+    raise EvalError(
+        f"cannot compare {type_name(a)} {display(a)} with {type_name(b)} {display(b)} using `{op}`"
+    )
+
+
+def lt(a: Any, b: Any) -> Any:
+    if isinstance(a, Missing) or isinstance(b, Missing):
+        return merge_missing(a, b)
+    x, y = order_key("<", a, b)
+    return bool(x < y)
+
+
+def le(a: Any, b: Any) -> Any:
+    if isinstance(a, Missing) or isinstance(b, Missing):
+        return merge_missing(a, b)
+    x, y = order_key("<=", a, b)
+    return bool(x <= y)
+
+
+def gt(a: Any, b: Any) -> Any:
+    if isinstance(a, Missing) or isinstance(b, Missing):
+        return merge_missing(a, b)
+    x, y = order_key(">", a, b)
+    return bool(x > y)
+
+
+def ge(a: Any, b: Any) -> Any:
+    if isinstance(a, Missing) or isinstance(b, Missing):
+        return merge_missing(a, b)
+    x, y = order_key(">=", a, b)
+    return bool(x >= y)
+
+
+def member(a: Any, b: Any) -> Any:
+    """`a in b`: an item of a list, a key of a map, or a substring of a string."""
+    if isinstance(a, Missing) or isinstance(b, Missing):
+        return merge_missing(a, b)
+    if isinstance(b, list):
+        missing = [x for x in b if isinstance(x, Missing)]
+        if any(equal(a, norm(x)) for x in b if not isinstance(x, Missing)):
+            return True
+        return merge_missing(*missing) if missing else False
+    if isinstance(b, Mapping):
+        return a in b if isinstance(a, str) else False
+    if isinstance(b, str):
+        if not isinstance(a, str):
+            raise EvalError(f"`in` a string needs a string on the left, found {type_name(a)}")
+        return a in b
+    raise EvalError(f"`in` needs a list, a map or a string on the right, found {type_name(b)}")
+
+
+def not_member(a: Any, b: Any) -> Any:
+    r = member(a, b)
+    return r if isinstance(r, Missing) else not r
+
+
+MAX_PATTERN: Final = 1_000
+
+
+@functools.lru_cache(maxsize=256)
+def compile_pattern(pattern: str) -> Any:
+    """A pattern compiled by RE2 (linear time, no backtracking); raises ValueError if invalid."""
+    if len(pattern) > MAX_PATTERN:
+        raise ValueError(f"pattern is longer than {MAX_PATTERN} characters")
+    options = re2.Options()
+    options.max_mem = 8 << 20
+    options.log_errors = False
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        raise ValueError(str(exc) or "invalid pattern") from None
+
+
+def matches(s: Any, pattern: Any) -> Any:
+    if isinstance(s, Missing) or isinstance(pattern, Missing):
+        return merge_missing(s, pattern)
+    if not isinstance(s, str):
+        raise EvalError(f"`matches` needs a string on the left, found {type_name(s)}")
+    if not isinstance(pattern, str):
+        raise EvalError(
+            f"`matches` needs a pattern string on the right, found {type_name(pattern)}"
+        )
+    try:
+        compiled = compile_pattern(pattern)
+    except ValueError as exc:
+        raise EvalError(f"invalid pattern {display(pattern)}: {exc}") from None
+    return compiled.search(s) is not None
+
+
+COMPARE_OPS: Final = {
+    "==": eq,
+    "!=": ne,
+    "<": lt,
+    "<=": le,
+    ">": gt,
+    ">=": ge,
+    "in": member,
+    "not in": not_member,
+    "matches": matches,
+}
+ARITH_OPS: Final = {"+": add, "-": sub, "*": mul, "/": div}
+
+
+def truth(v: Any, what: str) -> Any:
+    """A value used as a condition: a bool, or missing; anything else is an error."""
+    if v is True or v is False or isinstance(v, Missing):
+        return v
+    raise EvalError(f"{what} must be true or false, found {type_name(v)} {display(v)}")

@@ -91,6 +91,22 @@ def _deep_val(v: Any) -> Any:
     return _val(v)
 
 
+def _as_num(v: Any) -> Any:
+    return v if type(v) is int else _num_slow(v)
+
+
+def _as_str(v: Any) -> str:
+    if type(v) is str:
+        return v
+    raise Deopt
+
+
+def _present(v: Any) -> Any:
+    if type(v) is Missing:
+        raise Deopt
+    return v
+
+
 def _truth(v: Any) -> bool:
     if v is True or v is False:
         return v
@@ -145,6 +161,9 @@ _RUNTIME: Final[dict[str, Any]] = {
     "_val": _val,
     "_deep_val": _deep_val,
     "_truth": _truth,
+    "_as_num": _as_num,
+    "_as_str": _as_str,
+    "_present": _present,
     "_sum_raw": _sum_raw,
     "_path_get": _path_get,
     "_ABSENT": _ABSENT,
@@ -202,6 +221,16 @@ class _Gen:
         self.scopes: list[dict[str, str]] = [{}]
         self.current: list[str] = []
         self.element: list[str] = []
+        # Python forbids `:=` anywhere inside a comprehension's iterable; while generating
+        # one, guards call small functions instead of binding temporaries.
+        self.no_walrus = 0
+
+    def iterable(self, node: Node) -> str:
+        self.no_walrus += 1
+        try:
+            return f"_list({self.gen(node)[0]})"
+        finally:
+            self.no_walrus -= 1
 
     def const(self, value: Any) -> str:
         key = (type(value), value) if _hashable(value) else (type(value), id(value))
@@ -218,6 +247,8 @@ class _Gen:
         src, kind = code
         if kind == "bool":
             return src
+        if self.no_walrus:
+            return f"_truth({src})"
         t = self.tmp()
         return f"({t} if ({t} := {src}) is True or {t} is False else _deopt())"
 
@@ -225,6 +256,8 @@ class _Gen:
         src, kind = code
         if kind == "num":
             return src
+        if self.no_walrus:
+            return f"_as_num({src})"
         t = self.tmp()
         return f"({t} if type({t} := {src}) is int else _num_slow({t}))"
 
@@ -232,6 +265,8 @@ class _Gen:
         src, kind = code
         if kind == "str":
             return src
+        if self.no_walrus:
+            return f"_as_str({src})"
         t = self.tmp()
         return f"({t} if type({t} := {src}) is str else _deopt())"
 
@@ -250,6 +285,8 @@ class _Gen:
             return src
         if kind == "raw" or kind.startswith("list:"):
             return self.as_val(code)
+        if self.no_walrus:
+            return f"_present({src})"
         t = self.tmp()
         return f"({t} if type({t} := {src}) is not _Missing else _deopt())"
 
@@ -283,23 +320,23 @@ class _Gen:
         if isinstance(node, Index):
             return self.index(node)
         if isinstance(node, Project):
-            src = self.gen(node.source)
+            src = self.iterable(node.source)
             var = f"_e{next(self.counter)}"
             self.element.append(var)
             try:
                 body = self.gen(node.body)
             finally:
                 self.element.pop()
-            return f"[{body[0]} for {var} in _list({src[0]})]", "list:" + body[1]
+            return f"[{body[0]} for {var} in {src}]", "list:" + body[1]
         if isinstance(node, Filter):
-            src = self.gen(node.source)
+            src = self.iterable(node.source)
             var = f"_e{next(self.counter)}"
             self.current.append(var)
             try:
                 cond = self.as_bool(self.gen(node.cond))
             finally:
                 self.current.pop()
-            return f"[{var} for {var} in _list({src[0]}) if {cond}]", "list:raw"
+            return f"[{var} for {var} in {src} if {cond}]", "list:raw"
         if isinstance(node, Call):
             return self.call(node)
         if isinstance(node, Unary):
@@ -340,6 +377,8 @@ class _Gen:
         if isinstance(idx, Literal) and idx.kind == "string":
             return f"{obj[0]}[{self.const(idx.value)}]", "raw"
         if isinstance(idx, Literal) and idx.kind == "number" and type(idx.value) is int:
+            if self.no_walrus:
+                return f"_list({obj[0]})[{self.const(idx.value)}]", "raw"
             t = self.tmp()
             return (
                 f"({t} if type({t} := {obj[0]}) is list else _deopt())[{self.const(idx.value)}]",
@@ -348,7 +387,7 @@ class _Gen:
         return "_deopt()", "val"
 
     def quant(self, node: Quant) -> _Code:
-        src = self.gen(node.source)
+        src = self.iterable(node.source)
         var = f"_v{next(self.counter)}"
         self.scopes.append({node.var: var})
         try:
@@ -356,7 +395,7 @@ class _Gen:
         finally:
             self.scopes.pop()
         fn = {"all": "all", "any": "any", "none": "not any"}[node.kind]
-        return f"({fn}({body} for {var} in _list({src[0]})))", "bool"
+        return f"({fn}({body} for {var} in {src}))", "bool"
 
     def binary(self, node: Binary) -> _Code:
         op = node.op
@@ -369,6 +408,8 @@ class _Gen:
             left = self.as_bool(self.gen(node.left))
             return f"(not {left} or {self.as_bool(self.gen(node.right))})", "bool"
         if op == "??":
+            if self.no_walrus:
+                return "_deopt()", "val"
             left = self.safe(node.left)
             t = self.tmp()
             right = self.as_present(self.gen(node.right))
@@ -396,6 +437,8 @@ class _Gen:
             return f"({chain})", "bool"
         if len(node.ops) == 1:
             return self.compare_one(node.ops[0], codes[0], codes[1], node.operands)
+        if self.no_walrus:
+            return "_deopt()", "bool"
         left_tmp = [self.tmp() for _ in codes]
         for i, op in enumerate(node.ops):
             a = f"({left_tmp[i]} := {self.as_present(codes[i])})" if i == 0 else left_tmp[i]

@@ -20,11 +20,11 @@ from .values import (
     Number,
     display,
     merge_missing,
-
     type_name,
 )
 
 TypeRule = Callable[[list[Type], "Checker"], Type]
+
 
 class Checker:
     """What a type rule may do: report a problem with one argument (by index) or the call."""
@@ -34,6 +34,7 @@ class Checker:
 
     def error(self, arg: int | None, message: str, hint: str | None = None) -> None:
         self._report(arg, message, hint)
+
 
 @dataclass(frozen=True)
 class Function:
@@ -55,6 +56,7 @@ class Function:
     lenient: bool = False
     needs_context: bool = False
 
+
 @dataclass
 class EvalContext:
     """Per-evaluation facts some functions need."""
@@ -63,7 +65,9 @@ class EvalContext:
     placeholder_patterns: Sequence[str] = ()
     arg_paths: list[str | None] = field(default_factory=list)
 
+
 FUNCTIONS: dict[str, Function] = {}
+
 
 def _register(
     name: str,
@@ -91,13 +95,16 @@ def _register(
 
     return deco
 
+
 # -- type rule helpers --------------------------------------------------------------------
+
 
 def _expect(t: Type, kinds: tuple[str, ...], chk: Checker, i: int, what: str) -> bool:
     if t.is_any or t.kind in kinds or (t.kind == "record" and "map" in kinds):
         return True
     chk.error(i, f"expected {what}, found {t}")
     return False
+
 
 def _fixed(params: Sequence[tuple[tuple[str, ...], str]], ret: Type) -> TypeRule:
     def rule(args: list[Type], chk: Checker) -> Type:
@@ -107,8 +114,10 @@ def _fixed(params: Sequence[tuple[tuple[str, ...], str]], ret: Type) -> TypeRule
 
     return rule
 
+
 def _list_elem(t: Type) -> Type:
     return t.elem or T.ANY if t.kind == "list" else T.ANY
+
 
 def _aggregate(
     kinds: tuple[str, ...], what: str, ret_elem: bool = True, ret: Type | None = None
@@ -125,10 +134,12 @@ def _aggregate(
 
     return rule
 
+
 _NUMLIKE: Final = ("number", "money", "duration")
 _ORDERED: Final = ("number", "money", "duration", "string", "date")
 
 # -- aggregates ---------------------------------------------------------------------------
+
 
 def _items(xs: Any, fname: str) -> list[Any]:
     """The elements of a list argument; missing elements make the caller's result missing."""
@@ -136,9 +147,17 @@ def _items(xs: Any, fname: str) -> list[Any]:
         raise EvalError(f"{fname}() needs a list, found {type_name(xs)} {display(xs)}")
     return [norm(x) for x in xs]
 
+
+def _first_missing(items: list[Any], compute: Callable[[], Any]) -> Any:
+    """Missing when any item is missing (aggregates never skip absent data), else compute()."""
+    miss = _missing_in(items)
+    return miss if miss is not None else compute()
+
+
 def _missing_in(items: list[Any]) -> Missing | None:
     ms = [x for x in items if isinstance(x, Missing)]
     return merge_missing(*ms) if ms else None
+
 
 @_register(
     "count",
@@ -149,7 +168,8 @@ def _missing_in(items: list[Any]) -> Missing | None:
 )
 def f_count(xs: Any) -> Any:
     items = _items(xs, "count")
-    return _missing_in(items) or len(items)
+    return _first_missing(items, lambda: len(items))
+
 
 def _sum(items: list[Any], fname: str) -> Any:
     if not items:
@@ -164,6 +184,7 @@ def _sum(items: list[Any], fname: str) -> Any:
         total = ops.add(total, x)
     return total
 
+
 @_register(
     "sum",
     (1, 1),
@@ -173,12 +194,13 @@ def _sum(items: list[Any], fname: str) -> Any:
 )
 def f_sum(xs: Any) -> Any:
     items = _items(xs, "sum")
-    return _missing_in(items) or _sum(items, "sum")
+    return _first_missing(items, lambda: _sum(items, "sum"))
+
 
 def _extreme(xs: Any, fname: str, pick_max: bool) -> Any:
     items = _items(xs, fname)
     miss = _missing_in(items)
-    if miss:
+    if miss is not None:
         return miss
     if not items:
         return Missing(reasons=[f"{fname}() of an empty list"])
@@ -188,6 +210,7 @@ def _extreme(xs: Any, fname: str, pick_max: bool) -> Any:
         if (a > b) if pick_max else (a < b):
             best = x
     return best
+
 
 @_register(
     "min",
@@ -199,6 +222,7 @@ def _extreme(xs: Any, fname: str, pick_max: bool) -> Any:
 def f_min(xs: Any) -> Any:
     return _extreme(xs, "min", False)
 
+
 @_register(
     "max",
     (1, 1),
@@ -208,6 +232,7 @@ def f_min(xs: Any) -> Any:
 )
 def f_max(xs: Any) -> Any:
     return _extreme(xs, "max", True)
+
 
 @_register(
     "avg",
@@ -219,15 +244,17 @@ def f_max(xs: Any) -> Any:
 def f_avg(xs: Any) -> Any:
     items = _items(xs, "avg")
     miss = _missing_in(items)
-    if miss:
+    if miss is not None:
         return miss
     if not items:
         return Missing(reasons=["avg() of an empty list"])
     return ops.div(_sum(items, "avg"), len(items))
 
+
 def _len_rule(args: list[Type], chk: Checker) -> Type:
     _expect(args[0], ("string", "list", "map"), chk, 0, "a string, a list or a map")
     return T.NUMBER
+
 
 @_register(
     "len",
@@ -241,9 +268,11 @@ def f_len(x: Any) -> Any:
         return len(x)
     raise EvalError(f"len() needs a string, a list or a map, found {type_name(x)}")
 
+
 def _same_list(args: list[Type], chk: Checker) -> Type:
     _expect(args[0], ("list",), chk, 0, "a list")
     return args[0] if args[0].kind == "list" else T.LIST
+
 
 def _dedupe(items: list[Any]) -> list[Any]:
     out: list[Any] = []
@@ -251,6 +280,7 @@ def _dedupe(items: list[Any]) -> list[Any]:
         if not any(ops.equal(x, y) for y in out):
             out.append(x)
     return out
+
 
 @_register(
     "distinct",
@@ -261,7 +291,8 @@ def _dedupe(items: list[Any]) -> list[Any]:
 )
 def f_distinct(xs: Any) -> Any:
     items = _items(xs, "distinct")
-    return _missing_in(items) or _dedupe(items)
+    return _first_missing(items, lambda: _dedupe(items))
+
 
 @_register(
     "unique",
@@ -272,12 +303,14 @@ def f_distinct(xs: Any) -> Any:
 )
 def f_unique(xs: Any) -> Any:
     items = _items(xs, "unique")
-    return _missing_in(items) or len(_dedupe(items)) == len(items)
+    return _first_missing(items, lambda: len(_dedupe(items)) == len(items))
+
 
 def _compact_rule(args: list[Type], chk: Checker) -> Type:
     _expect(args[0], ("list",), chk, 0, "a list")
     e = _list_elem(args[0])
     return T.list_of(T.strip_null(e))
+
 
 @_register(
     "compact",
@@ -292,10 +325,12 @@ def f_compact(xs: Any) -> Any:
         return xs
     return [x for x in _items(xs, "compact") if x is not None and not isinstance(x, Missing)]
 
+
 def _flatten_rule(args: list[Type], chk: Checker) -> Type:
     _expect(args[0], ("list",), chk, 0, "a list")
     e = _list_elem(args[0])
     return e if e.kind == "list" else T.LIST
+
 
 @_register(
     "flatten",
@@ -311,7 +346,8 @@ def f_flatten(xs: Any) -> Any:
             out.extend(x)
         else:
             out.append(x)
-    return _missing_in(out) or out
+    return _first_missing(out, lambda: out)
+
 
 @_register(
     "keys",
@@ -325,7 +361,9 @@ def f_keys(m: Any) -> Any:
         raise EvalError(f"keys() needs a map, found {type_name(m)}")
     return [str(k) for k in m]
 
+
 # -- presence -----------------------------------------------------------------------------
+
 
 @_register(
     "exists",
@@ -337,6 +375,7 @@ def f_keys(m: Any) -> Any:
 )
 def f_exists(x: Any) -> bool:
     return not isinstance(x, Missing)
+
 
 @_register(
     "blank",
@@ -356,22 +395,28 @@ def f_blank(x: Any) -> bool:
         return len(x) == 0
     return False
 
+
 # -- strings ------------------------------------------------------------------------------
+
 
 def _str_arg(x: Any, fname: str, pos: str = "") -> str:
     if not isinstance(x, str):
         raise EvalError(f"{fname}() needs a string{pos}, found {type_name(x)} {display(x)}")
     return x
 
+
 _S = (("string",), "a string")
+
 
 @_register("lower", (1, 1), "lower(string) -> string", "Lower-case.", _fixed([_S], T.STRING))
 def f_lower(s: Any) -> str:
     return _str_arg(s, "lower").lower()
 
+
 @_register("upper", (1, 1), "upper(string) -> string", "Upper-case.", _fixed([_S], T.STRING))
 def f_upper(s: Any) -> str:
     return _str_arg(s, "upper").upper()
+
 
 @_register(
     "trim",
@@ -383,11 +428,13 @@ def f_upper(s: Any) -> str:
 def f_trim(s: Any) -> str:
     return _str_arg(s, "trim").strip()
 
+
 def _contains_rule(args: list[Type], chk: Checker) -> Type:
     _expect(args[0], ("string", "list"), chk, 0, "a string or a list")
     if args[0].kind == "string":
         _expect(args[1], ("string",), chk, 1, "a string")
     return T.BOOL
+
 
 @_register(
     "contains",
@@ -403,8 +450,10 @@ def f_contains(s: Any, x: Any) -> Any:
         return ops.member(x, s)
     raise EvalError(f"contains() needs a string or a list, found {type_name(s)}")
 
+
 def _type_err(fname: str, what: str, x: Any, pos: int) -> Any:
     raise EvalError(f"{fname}() needs {what} as argument {pos}, found {type_name(x)} {display(x)}")
+
 
 @_register(
     "starts_with",
@@ -416,6 +465,7 @@ def _type_err(fname: str, what: str, x: Any, pos: int) -> Any:
 def f_starts_with(s: Any, p: Any) -> bool:
     return _str_arg(s, "starts_with").startswith(_str_arg(p, "starts_with", " prefix"))
 
+
 @_register(
     "ends_with",
     (2, 2),
@@ -425,6 +475,7 @@ def f_starts_with(s: Any, p: Any) -> bool:
 )
 def f_ends_with(s: Any, p: Any) -> bool:
     return _str_arg(s, "ends_with").endswith(_str_arg(p, "ends_with", " suffix"))
+
 
 @_register(
     "matches",
@@ -436,9 +487,11 @@ def f_ends_with(s: Any, p: Any) -> bool:
 def f_matches(s: Any, p: Any) -> Any:
     return ops.matches(s, p)
 
+
 _PLACEHOLDER_T: Final = T.list_of(
     Type("record", fields=(("text", T.STRING), ("path", T.STRING)), closed=True)
 )
+
 
 @_register(
     "placeholders",
@@ -455,7 +508,9 @@ def f_placeholders(ctx: EvalContext, x: Any) -> Any:
     base = ctx.arg_paths[0] if ctx.arg_paths else None
     return textparse.find_placeholders(x, base or "", ctx.placeholder_patterns)
 
+
 # -- dates and durations ------------------------------------------------------------------
+
 
 def _parse_with(parser: Callable[[str], Any], x: Any, what: str) -> Any:
     if isinstance(x, str):
@@ -464,6 +519,7 @@ def _parse_with(parser: Callable[[str], Any], x: Any, what: str) -> Any:
         except ValueError as exc:
             return Missing(reasons=[f"cannot read {display(x)} as {what}: {exc}"])
     raise EvalError(f"cannot read {type_name(x)} {display(x)} as {what}")
+
 
 @_register(
     "date",
@@ -477,6 +533,7 @@ def f_date(s: Any) -> Any:
         return s
     return _parse_with(textparse.parse_date, s, "a date")
 
+
 @_register(
     "today",
     (0, 0),
@@ -488,12 +545,15 @@ def f_date(s: Any) -> Any:
 def f_today(ctx: EvalContext) -> _dt.date:
     return ctx.today
 
+
 def _date_arg(x: Any, fname: str) -> _dt.date:
     if type(x) is not _dt.date:
         raise EvalError(f"{fname}() needs dates, found {type_name(x)} {display(x)}")
     return x
 
+
 _D = (("date",), "a date")
+
 
 @_register(
     "days_between",
@@ -504,6 +564,7 @@ _D = (("date",), "a date")
 )
 def f_days_between(a: Any, b: Any) -> int:
     return (_date_arg(b, "days_between") - _date_arg(a, "days_between")).days
+
 
 @_register(
     "months_between",
@@ -522,6 +583,7 @@ def f_months_between(a: Any, b: Any) -> int:
         months -= 1
     return sign * months
 
+
 @_register(
     "duration",
     (1, 1),
@@ -533,6 +595,7 @@ def f_duration(s: Any) -> Any:
     if isinstance(s, Duration):
         return s
     return _parse_with(textparse.parse_duration, s, "a duration")
+
 
 def _unit_rule(family: str, label: str) -> TypeRule:
     def rule(args: list[Type], chk: Checker) -> Type:
@@ -547,6 +610,7 @@ def _unit_rule(family: str, label: str) -> TypeRule:
 
     return rule
 
+
 def _in_unit(d: Any, family: str, divisor: int, fname: str) -> Number:
     if not isinstance(d, Duration):
         raise EvalError(f"{fname}() needs a duration, found {type_name(d)} {display(d)}")
@@ -556,6 +620,7 @@ def _in_unit(d: Any, family: str, divisor: int, fname: str) -> Number:
             "months, days and working days do not convert into each other"
         )
     return ops.num_div(d.amount, divisor) if divisor != 1 else d.amount
+
 
 @_register(
     "years",
@@ -567,6 +632,7 @@ def _in_unit(d: Any, family: str, divisor: int, fname: str) -> Number:
 def f_years(d: Any) -> Number:
     return _in_unit(d, "months", 12, "years")
 
+
 @_register(
     "months",
     (1, 1),
@@ -576,6 +642,7 @@ def f_years(d: Any) -> Number:
 )
 def f_months(d: Any) -> Number:
     return _in_unit(d, "months", 1, "months")
+
 
 @_register(
     "days",
@@ -587,6 +654,7 @@ def f_months(d: Any) -> Number:
 def f_days(d: Any) -> Number:
     return _in_unit(d, "days", 1, "days")
 
+
 @_register(
     "working_days",
     (1, 1),
@@ -597,7 +665,9 @@ def f_days(d: Any) -> Number:
 def f_working_days(d: Any) -> Number:
     return _in_unit(d, "working_days", 1, "working_days")
 
+
 # -- money and numbers --------------------------------------------------------------------
+
 
 @_register(
     "money",
@@ -611,6 +681,7 @@ def f_money(s: Any) -> Any:
         return s
     return _parse_with(textparse.parse_money, s, "money")
 
+
 @_register(
     "amount",
     (1, 1),
@@ -622,6 +693,7 @@ def f_amount(m: Any) -> Any:
     if not isinstance(m, Money):
         raise EvalError(f"amount() needs money, found {type_name(m)} {display(m)}")
     return m.amount
+
 
 @_register(
     "currency",
@@ -635,16 +707,19 @@ def f_currency(m: Any) -> Any:
         raise EvalError(f"currency() needs money, found {type_name(m)} {display(m)}")
     return m.currency
 
+
 def _round_rule(args: list[Type], chk: Checker) -> Type:
     _expect(args[0], ("number", "money"), chk, 0, "a number or money")
     if len(args) > 1:
         _expect(args[1], ("number",), chk, 1, "a whole number of decimal places")
     return T.strip_null(args[0]) if args[0].kind in ("number", "money") else T.ANY
 
+
 def _round_num(x: Number, places: int) -> Number:
     q = Decimal(1).scaleb(-places)
     out = ops._d(x).quantize(q, rounding=ROUND_HALF_UP, context=ops.CTX)
     return int(out) if places <= 0 else out
+
 
 @_register(
     "round",
@@ -665,9 +740,11 @@ def f_round(x: Any, n: Any = 0) -> Any:
         return _round_num(x, places)
     raise EvalError(f"round() needs a number or money, found {type_name(x)} {display(x)}")
 
+
 def _abs_rule(args: list[Type], chk: Checker) -> Type:
     _expect(args[0], _NUMLIKE, chk, 0, "a number, money or a duration")
     return T.strip_null(args[0]) if not args[0].is_any else T.ANY
+
 
 @_register("abs", (1, 1), "abs(number | money | duration) -> same", "Absolute value.", _abs_rule)
 def f_abs(x: Any) -> Any:
@@ -679,7 +756,9 @@ def f_abs(x: Any) -> Any:
         return Duration(abs(x.amount), x.family)
     raise EvalError(f"abs() needs a number, money or a duration, found {type_name(x)}")
 
+
 # -- Chinese drafting ---------------------------------------------------------------------
+
 
 def _cny_amount(x: Any, fname: str) -> Number:
     if isinstance(x, Money):
@@ -690,7 +769,9 @@ def _cny_amount(x: Any, fname: str) -> Number:
         return x  # type: ignore[no-any-return]
     raise EvalError(f"{fname}() needs a number or CNY money, found {type_name(x)} {display(x)}")
 
+
 _NUM_OR_MONEY = (("number", "money"), "a number or CNY money")
+
 
 @_register(
     "cny_upper",
@@ -706,6 +787,7 @@ def f_cny_upper(x: Any) -> Any:
     except ValueError as exc:
         return Missing(reasons=[f"cny_upper({display(x)}): {exc}"])
 
+
 @_register(
     "cny_upper_matches",
     (2, 2),
@@ -717,6 +799,7 @@ def f_cny_upper_matches(text: Any, x: Any) -> bool:
     return cnupper.upper_matches(
         _str_arg(text, "cny_upper_matches"), _cny_amount(x, "cny_upper_matches")
     )
+
 
 @_register(
     "parse_cny_upper",
@@ -731,6 +814,7 @@ def f_parse_cny_upper(text: Any) -> Any:
         return Missing(reasons=[f"{display(text)} is not a valid uppercase amount"])
     return value
 
+
 @_register(
     "cny_upper_issues",
     (1, 1),
@@ -741,6 +825,7 @@ def f_parse_cny_upper(text: Any) -> Any:
 )
 def f_cny_upper_issues(text: Any) -> list[str]:
     return [i.code for i in cnupper.upper_issues(_str_arg(text, "cny_upper_issues"))]
+
 
 def lookup(name: str) -> Function | None:
     return FUNCTIONS.get(name)

@@ -81,15 +81,22 @@ def _mismatch(op: str, a: object, b: object) -> EvalError:
 
 def _families(op: str, a: Duration, b: Duration) -> None:
     if a.family != b.family:
-        raise EvalError(
-            f"cannot apply `{op}` to {display(a)} and {display(b)}: "
-            "months, days and working days do not convert into each other"
+        what = (
+            f"cannot compare {display(a)} with {display(b)} using `{op}`"
+            if op in ("<", "<=", ">", ">=", "min", "max")
+            else f"cannot apply `{op}` to {display(a)} and {display(b)}"
         )
+        raise EvalError(f"{what}: months, days and working days do not convert into each other")
 
 
 def _currencies(op: str, a: Money, b: Money) -> None:
     if a.currency != b.currency:
-        raise EvalError(f"cannot apply `{op}` to {display(a)} and {display(b)}: currencies differ")
+        what = (
+            f"cannot compare {display(a)} with {display(b)} using `{op}`"
+            if op in ("<", "<=", ">", ">=", "min", "max")
+            else f"cannot apply `{op}` to {display(a)} and {display(b)}"
+        )
+        raise EvalError(f"{what}: currencies differ")
 
 
 def add(a: Any, b: Any) -> Any:

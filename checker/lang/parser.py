@@ -447,6 +447,11 @@ class _ToAst(Transformer[Token, Any]):
         args = tuple(children[1]) if children[1] is not None else ()
         return Call(func, args, span=_span(meta))
 
+    @v_args(meta=True)
+    def matches_call(self, meta: Any, children: list[Any]) -> Call:
+        args = tuple(children[0]) if children[0] is not None else ()
+        return Call("matches", args, span=_span(meta))
+
     # operators
     @v_args(meta=True)
     def neg(self, meta: Any, children: list[Any]) -> Unary:

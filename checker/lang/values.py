@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal, TypeAlias
@@ -303,3 +304,44 @@ def display(v: object) -> str:
         inner = ", ".join(f"{k}: {display(x)}" for k, x in items[:6])
         return "{" + inner + (", …" if len(items) > 6 else "") + "}"
     return str(v)
+
+
+def dumps(v: object, indent: int | None = None) -> str:
+    """JSON text of a language value: numbers exact (no exponent, no float), dates ISO."""
+    return _dump(to_json(v), indent, 0)
+
+
+def _dump(v: Any, indent: int | None, level: int) -> str:
+
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int | Decimal):
+        return format_number(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        if not v:
+            return "[]"
+        items = [_dump(x, indent, level + 1) for x in v]
+        return _join("[", "]", items, indent, level)
+    if isinstance(v, Mapping):
+        if not v:
+            return "{}"
+        items = [
+            f"{json.dumps(str(k), ensure_ascii=False)}: {_dump(x, indent, level + 1)}"
+            for k, x in v.items()
+        ]
+        return _join("{", "}", items, indent, level)
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def _join(open_: str, close: str, items: list[str], indent: int | None, level: int) -> str:
+    if indent is None:
+        return open_ + ", ".join(items) + close
+    pad = " " * (indent * (level + 1))
+    end = " " * (indent * level)
+    return open_ + "\n" + ",\n".join(pad + i for i in items) + "\n" + end + close

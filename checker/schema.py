@@ -1,0 +1,255 @@
+"""Contract schemas: find them, validate contract data against them, and read typed values."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Final
+
+import jsonschema
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .lang import types as T
+from .lang.textparse import parse_date, parse_duration, parse_money
+from .lang.typecheck import suggest
+from .lang.values import Duration, Missing, Money, display
+
+DataPath = tuple[str | int, ...]
+
+
+class SchemaError(Exception):
+    """A schema that cannot be found, read or used."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaProblem:
+    """A place where contract data does not fit its schema, or a value that cannot be read."""
+
+    code: str  # "schema" | "unknown-field" | "unreadable-value"
+    message: str
+    path: DataPath
+    key: bool = False  # the problem is the key at `path` (an unknown field), not its value
+
+
+def package_dir() -> Path:
+    """Where the built-in packs and schemas are: inside the package, or the source tree's rules/."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise SchemaError("the built-in rules/ folder is missing from the installation")
+
+
+def builtin_schemas() -> dict[str, Path]:
+    folder = package_dir() / "schemas"
+    if not folder.is_dir():
+        return {}
+    return {p.name.removesuffix(".json"): p for p in sorted(folder.glob("*.json"))}
+
+
+def resolve_schema_path(ref: str, base: Path | None = None) -> Path:
+    """A built-in schema name (`service-contract`) or a path (relative to `base`)."""
+    builtins = builtin_schemas()
+    if ref in builtins:
+        return builtins[ref]
+    path = Path(ref)
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    if path.is_file():
+        return path
+    known = ", ".join(sorted(builtins)) or "none"
+    raise SchemaError(f"schema {ref!r} is neither a built-in schema ({known}) nor a file")
+
+
+_TYPE_CHECKER: Final = Draft202012Validator.TYPE_CHECKER.redefine(
+    # Loaders give unquoted YAML dates as dates; the schema says "string" with format: date.
+    "string",
+    lambda checker, instance: isinstance(instance, str | _dt.date),
+).redefine(
+    # Our exact numbers are Decimal; bool is never a number.
+    "number",
+    lambda checker, instance: (
+        isinstance(instance, int | float | Decimal) and not isinstance(instance, bool)
+    ),
+)
+_Validator: Final = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+
+class ContractSchema:
+    """A contract JSON Schema (2020-12 with `x-type`), ready to validate and type data."""
+
+    def __init__(self, schema: Mapping[str, Any], name: str = "<schema>") -> None:
+        try:
+            Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise SchemaError(f"{name} is not a valid JSON Schema: {exc.message}") from None
+        self.schema = schema
+        self.name = name
+        self._validator = _Validator(schema)
+
+    @classmethod
+    def load(cls, ref: str, base: Path | None = None) -> ContractSchema:
+        path = resolve_schema_path(ref, base)
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SchemaError(f"cannot read schema {path}: {exc}") from None
+        if not isinstance(doc, dict):
+            raise SchemaError(f"schema {path} is not a JSON object")
+        return cls(doc, str(path) if ref not in builtin_schemas() else ref)
+
+    @cached_property
+    def static_type(self) -> T.Type:
+        """The data's static type, for the type checker."""
+        return T.SchemaTyper(self.schema).type_of()
+
+    def apply(self, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[SchemaProblem]]:
+        """Typed copy of the data (x-type values read) and every problem found, in path order."""
+        problems = list(self._validate(data))
+        typed = _Typer(self.schema, problems).walk(data, self.schema, ())
+        problems.sort(key=lambda p: [str(x) for x in p.path])
+        assert isinstance(typed, dict)
+        return typed, problems
+
+    def _validate(self, data: Mapping[str, Any]) -> Iterator[SchemaProblem]:
+        for err in self._validator.iter_errors(data):
+            yield from _explain(err)
+
+
+def _explain(err: ValidationError) -> Iterator[SchemaProblem]:
+    path: DataPath = tuple(err.absolute_path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
+        props = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
+        known = sorted(props)
+        for key in err.instance:
+            if key in props:
+                continue
+            near = suggest(str(key), known)
+            hint = f"; did you mean `{near}`?" if near else ""
+            yield SchemaProblem(
+                "unknown-field", f"unknown field `{key}`{hint}", (*path, key), key=True
+            )
+        return
+    if err.validator == "required" and isinstance(err.validator_value, list):
+        message = err.message.replace("is a required property", "is required")
+        yield SchemaProblem("schema", message, path)
+        return
+    if err.validator in ("anyOf", "oneOf") and err.context:
+        best = jsonschema.exceptions.best_match(err.context)
+        if best is not None:
+            yield from _explain(best)
+            return
+    message = err.message
+    if len(message) > 300:
+        message = message[:300] + "…"
+    yield SchemaProblem("schema", message, path)
+
+
+_PARSERS: Final = {"duration": parse_duration, "money": parse_money, "date": parse_date}
+
+
+class _Typer:
+    """Walks data along the schema, reading `x-type` values into Duration, Money and dates."""
+
+    def __init__(self, root: Mapping[str, Any], problems: list[SchemaProblem]) -> None:
+        self.root = root
+        self.problems = problems
+        self.depth = 0
+
+    def resolve(self, node: Any) -> Any:
+        seen = 0
+        while isinstance(node, Mapping) and "$ref" in node and seen < 32:
+            ref = str(node["$ref"])
+            target: Any = self.root
+            if ref.startswith("#"):
+                for part in ref[1:].split("/"):
+                    if part and isinstance(target, Mapping):
+                        target = target.get(part.replace("~1", "/").replace("~0", "~"), {})
+            else:
+                target = {}
+            node = target
+            seen += 1
+        return node
+
+    def x_type(self, node: Any) -> str | None:
+        node = self.resolve(node)
+        if not isinstance(node, Mapping):
+            return None
+        xt = node.get("x-type")
+        if isinstance(xt, str):
+            return xt
+        if node.get("format") == "date":
+            return "date"
+        for combo in ("anyOf", "oneOf", "allOf"):
+            for branch in node.get(combo, []) or []:
+                found = self.x_type(branch)
+                if found:
+                    return found
+        return None
+
+    def subschemas(self, node: Any) -> list[Mapping[str, Any]]:
+        node = self.resolve(node)
+        if not isinstance(node, Mapping):
+            return []
+        out = [node]
+        for combo in ("anyOf", "oneOf", "allOf"):
+            for branch in node.get(combo, []) or []:
+                out.extend(self.subschemas(branch))
+        return out
+
+    def walk(self, value: Any, node: Any, path: DataPath) -> Any:
+        if value is None:
+            return None
+        xt = self.x_type(node)
+        if xt in _PARSERS:
+            return self.read(value, xt, path)
+        if isinstance(value, Mapping):
+            props: dict[str, Any] = {}
+            extra: list[Any] = []
+            for sub in self.subschemas(node):
+                if isinstance(sub.get("properties"), Mapping):
+                    for k, v in sub["properties"].items():
+                        props.setdefault(k, v)
+                if isinstance(sub.get("additionalProperties"), Mapping):
+                    extra.append(sub["additionalProperties"])
+            return {
+                k: self.walk(v, props.get(k, extra[0] if extra else None), (*path, k))
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            items = None
+            for sub in self.subschemas(node):
+                if isinstance(sub.get("items"), Mapping):
+                    items = sub["items"]
+                    break
+            return [self.walk(v, items, (*path, i)) for i, v in enumerate(value)]
+        return value
+
+    def read(self, value: Any, xt: str, path: DataPath) -> Any:
+        if xt == "date" and isinstance(value, _dt.date):
+            return value
+        if xt == "money" and isinstance(value, Money):
+            return value
+        if xt == "duration" and isinstance(value, Duration):
+            return value
+        if xt == "money" and isinstance(value, int | float) and not isinstance(value, bool):
+            return Money(value if isinstance(value, int) else Decimal(repr(value)), "CNY")
+        if isinstance(value, str):
+            try:
+                return _PARSERS[xt](value)
+            except ValueError as exc:
+                reason = (
+                    f"cannot read {display(value)} as {'a ' if xt != 'money' else ''}{xt}: {exc}"
+                )
+        else:
+            reason = f"expected {'a ' if xt != 'money' else ''}{xt} written as text, found {display(value)}"
+            if xt == "duration" and isinstance(value, int | float):
+                reason += " (a duration needs a unit: `3 years`, `30日`)"
+        self.problems.append(SchemaProblem("unreadable-value", reason, path))
+        return Missing(reasons=[reason])

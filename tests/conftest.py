@@ -1,0 +1,59 @@
+"""Shared helpers for the test suite."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from checker.lang import EvalError, Missing, Program
+
+TODAY = dt.date(2025, 6, 1)
+
+
+class Outcome:
+    """What evaluating an expression gave: a value, missing (with its paths) or an error."""
+
+    def __init__(self, value: Any = None, missing: Missing | None = None, error: str | None = None):
+        self.value, self.missing, self.error = value, missing, error
+
+    def __repr__(self) -> str:
+        if self.error is not None:
+            return f"error({self.error})"
+        if self.missing is not None:
+            return f"missing({self.missing.describe()})"
+        return repr(self.value)
+
+
+def run_both(
+    text: str,
+    data: dict[str, Any] | None = None,
+    program: Program | None = None,
+    params: dict[str, Any] | None = None,
+) -> tuple[Outcome, Outcome]:
+    """Evaluate with the compiled evaluator and with the interpreter."""
+    program = program or Program()
+    expr = program.compile(text)
+    results = []
+    for evaluate in (expr.run, expr.interpret):
+        env = program.env(data or {}, params=params, today=TODAY)
+        try:
+            v = evaluate(env)
+        except EvalError as exc:
+            results.append(Outcome(error=str(exc)))
+            continue
+        results.append(Outcome(missing=v) if isinstance(v, Missing) else Outcome(value=v))
+    return results[0], results[1]
+
+
+def evaluate(text: str, data: dict[str, Any] | None = None, **kw: Any) -> Outcome:
+    """Evaluate both ways, assert they agree, and return the outcome."""
+    compiled, interpreted = run_both(text, data, **kw)
+    assert repr(compiled) == repr(interpreted), (text, compiled, interpreted)
+    return compiled
+
+
+@pytest.fixture
+def ev() -> Any:
+    return evaluate

@@ -378,7 +378,9 @@ def compile_pattern(pattern: str) -> Any:
     try:
         return re2.compile(pattern, options)
     except re2.error as exc:
-        raise ValueError(str(exc) or "invalid pattern") from None
+        detail = exc.args[0] if exc.args else b""
+        text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+        raise ValueError(text or "invalid pattern") from None
 
 
 def matches(s: Any, pattern: Any) -> Any:

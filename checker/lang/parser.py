@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import functools
 from collections.abc import Callable
 from pathlib import Path
@@ -84,7 +85,9 @@ def _lark() -> lark.Lark:
     return lark.Lark(
         _grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
-        lexer="contextual",
+        # The basic lexer reads a keyword as a keyword everywhere, so `a and or b` is
+        # reported at `or` (a contextual lexer would read `or` there as a name).
+        lexer="basic",
         propagate_positions=True,
         maybe_placeholders=True,
     )
@@ -189,7 +192,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str) -> Diagnostic:
     line = getattr(exc, "line", 1) or 1
     column = getattr(exc, "column", 1) or 1
     offset = getattr(exc, "pos_in_stream", None)
-    if isinstance(exc, UnexpectedEOF) or offset is None or line < 1:
+    at_end = isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+    if isinstance(exc, UnexpectedEOF) or at_end or offset is None or line < 1:
         offset = len(text)
         line = text.count("\n") + 1
         column = len(text) - (text.rfind("\n") + 1) + 1
@@ -213,6 +217,15 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str) -> Diagnostic:
         tok = exc.token
         if tok.type == "$END":
             msg = "unexpected end of expression"
+        elif str(tok) in KEYWORDS and text[:offset].rstrip().endswith("."):
+            return Diagnostic(
+                f"syntax error: `{tok}` is a reserved word and cannot be used as a name",
+                line,
+                column,
+                offset,
+                offset + len(str(tok)),
+                hint=f'to read a key with this name, write m["{tok}"]',
+            )
         else:
             msg = f"unexpected {_describe_token(tok)}"
         expected = _expected(exc)
@@ -258,6 +271,18 @@ def _unparen(x: Any) -> Node:
     return x
 
 
+_UNITS: Final = [
+    "year",
+    "years",
+    "month",
+    "months",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "working day",
+    "working days",
+]
 _ESCAPES: Final[dict[str, str]] = {
     "n": "\n",
     "t": "\t",
@@ -311,7 +336,19 @@ class _ToAst(Transformer[Token, Any]):
     @v_args(meta=True)
     def duration(self, meta: Any, children: list[Token]) -> Literal:
         amount = parse_number_text(str(children[0]))
-        return Literal("duration", Duration.of(amount, str(children[1])), span=_span(meta))
+        unit = " ".join(str(c) for c in children[1:])
+        span = _span(meta)
+        if unit not in _UNITS:
+            near = difflib.get_close_matches(unit, _UNITS, n=1)
+            raise self._error(
+                f"syntax error: `{children[0]} {unit}`: unknown duration unit `{unit}`",
+                span,
+                hint=f"did you mean `{near[0]}`?"
+                if near
+                else "units are years, months, weeks, days "
+                "and working days; between a number and a name, write an operator",
+            )
+        return Literal("duration", Duration.of(amount, unit), span=span)
 
     @v_args(meta=True)
     def money(self, meta: Any, children: list[Token]) -> Literal:

@@ -68,6 +68,7 @@ class TypeChecker:
         self.vars: dict[str, Type] = {}
         self.current: list[Type] = []
         self.element: list[Type] = []
+        self.element_text: list[str] = []
 
     def check(self, node: Node) -> Type:
         t = self._check(node)
@@ -126,10 +127,12 @@ class TypeChecker:
             src = self.check(node.source)
             elem = self._list_elem(node.source, src, "`[*]`")
             self.element.append(elem)
+            self.element_text.append(unparse(node.source) + "[*]")
             try:
                 return T.list_of(self.check(node.body))
             finally:
                 self.element.pop()
+                self.element_text.pop()
         if isinstance(node, Filter):
             src = self.check(node.source)
             elem = self._list_elem(node.source, src, "`[? …]`")
@@ -200,7 +203,10 @@ class TypeChecker:
             candidates = t.field_names()
             if owner is None:
                 candidates = candidates + list(self.scope.lets) + list(self.vars)
-            where = f"`{unparse(owner)}`" if owner is not None else "the contract"
+            owner_text = unparse(owner) if owner is not None else ""
+            if isinstance(owner, Element) and self.element_text:
+                owner_text = self.element_text[-1]
+            where = f"`{owner_text}`" if owner is not None else "the contract"
             if owner is not None and isinstance(owner, Name) and owner.name == "params":
                 message = f"unknown parameter `{name}`"
             else:

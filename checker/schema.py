@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -78,7 +78,9 @@ _TYPE_CHECKER: Final = Draft202012Validator.TYPE_CHECKER.redefine(
         isinstance(instance, int | float | Decimal) and not isinstance(instance, bool)
     ),
 )
-_Validator: Final = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
+_Validator: Final = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, type_checker=_TYPE_CHECKER
+)
 
 
 class ContractSchema:
@@ -151,7 +153,11 @@ def _explain(err: ValidationError) -> Iterator[SchemaProblem]:
     yield SchemaProblem("schema", message, path)
 
 
-_PARSERS: Final = {"duration": parse_duration, "money": parse_money, "date": parse_date}
+_PARSERS: Final[dict[str, Callable[[str], Any]]] = {
+    "duration": parse_duration,
+    "money": parse_money,
+    "date": parse_date,
+}
 
 
 class _Typer:

@@ -314,7 +314,7 @@ class _Gen:
             return self.element[-1], "raw"
         if isinstance(node, Member):
             obj = self.gen(node.obj)
-            if obj[1] in ("raw", "val"):
+            if obj[1] in ("raw", "val") and not isinstance(node.obj, Literal | ListLit):
                 return f"{obj[0]}[{self.const(node.name)}]", "raw"
             return "_deopt()", "val"
         if isinstance(node, Index):
@@ -372,7 +372,7 @@ class _Gen:
     def index(self, node: Index) -> _Code:
         obj = self.gen(node.obj)
         idx = node.index
-        if obj[1] not in ("raw", "val"):
+        if obj[1] not in ("raw", "val") or isinstance(node.obj, Literal | ListLit):
             return "_deopt()", "val"
         if isinstance(idx, Literal) and idx.kind == "string":
             return f"{obj[0]}[{self.const(idx.value)}]", "raw"
@@ -481,10 +481,10 @@ class _Gen:
         if fn.needs_context:
             return "_deopt()", "val"
         if name in ("exists", "blank"):
-            arg = self.safe(node.args[0])
+            safe = self.safe(node.args[0])
             if name == "exists":
-                return f"(type({arg}) is not _Missing)", "bool"
-            return f"{self.const(fn.impl)}({arg})", "bool"
+                return f"(type({safe}) is not _Missing)", "bool"
+            return f"{self.const(fn.impl)}({safe})", "bool"
         if name == "sum" and node.args:
             arg = self.gen(node.args[0])
             if arg[1] in ("list:raw", "list:num"):

@@ -10,8 +10,8 @@ from typing import Any, Final
 
 from . import cnupper, ops, textparse
 from . import types as T
-from .types import Type
 from .ops import norm
+from .types import Type
 from .values import (
     Duration,
     EvalError,
@@ -749,11 +749,11 @@ def _abs_rule(args: list[Type], chk: Checker) -> Type:
 @_register("abs", (1, 1), "abs(number | money | duration) -> same", "Absolute value.", _abs_rule)
 def f_abs(x: Any) -> Any:
     if ops.is_number(x):
-        return abs(x)
+        return -x if x < 0 else x
     if isinstance(x, Money):
-        return Money(abs(x.amount), x.currency)
+        return Money(-x.amount if x.amount < 0 else x.amount, x.currency)
     if isinstance(x, Duration):
-        return Duration(abs(x.amount), x.family)
+        return Duration(-x.amount if x.amount < 0 else x.amount, x.family)
     raise EvalError(f"abs() needs a number, money or a duration, found {type_name(x)}")
 
 

@@ -179,7 +179,8 @@ class Interpreter:
         if isinstance(xs, Missing):
             return xs, origin
         if xs is None:
-            return Missing([format_origin(origin)] if format_origin(origin) else []), origin
+            where = format_origin(origin)
+            return Missing([where] if where else []), origin
         if not isinstance(xs, list):
             raise EvalError(f"`[*]` needs a list, found {type_name(xs)} {display(xs)}")
         values: list[Any] = []

@@ -464,6 +464,10 @@ class _ToAst(Transformer[Token, Any]):
         obj, idx = children
         span = _span(meta)
         idx_node = _unparen(idx)
+        if isinstance(idx_node, Literal) and idx_node.kind == "string":
+            # m["key"] and m.key are one thing; the tree has one form for it.
+            key = str(idx_node.value)
+            return self._extend(obj, lambda o: Member(o, key, span=span))
         return self._extend(obj, lambda o: Index(o, idx_node, span=span))
 
     @v_args(meta=True)

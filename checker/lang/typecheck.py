@@ -232,7 +232,7 @@ class TypeChecker:
         self._error_at_name(node, name, f"cannot read `.{name}` of {t}")
         return T.ANY
 
-    def _error_at_name(self, node: Node, name: str, message: str, hint: str | None) -> None:
+    def _error_at_name(self, node: Node, name: str, message: str, hint: str | None = None) -> None:
         span = node.span
         if isinstance(node, Member) and span.end - span.start >= len(name):
             offset = span.end - len(name)
@@ -402,16 +402,20 @@ class TypeChecker:
             self._mismatch(op, ln, rn, a, b)
             return
         for enum_t, lit in ((a, rn), (b, ln)):
-            if enum_t.enum and isinstance(lit, Literal) and isinstance(lit.value, str):
-                if lit.value not in enum_t.enum:
-                    allowed = [str(e) for e in enum_t.enum]
-                    near = suggest(lit.value, allowed)
-                    self.error(
-                        lit,
-                        f"{display(lit.value)} is not one of the values the schema "
-                        f"allows here ({', '.join(display(e) for e in allowed[:8])})",
-                        f"did you mean {display(near)}?" if near else None,
-                    )
+            if (
+                enum_t.enum
+                and isinstance(lit, Literal)
+                and isinstance(lit.value, str)
+                and lit.value not in enum_t.enum
+            ):
+                allowed = [str(e) for e in enum_t.enum]
+                near = suggest(lit.value, allowed)
+                self.error(
+                    lit,
+                    f"{display(lit.value)} is not one of the values the schema "
+                    f"allows here ({', '.join(display(e) for e in allowed[:8])})",
+                    f"did you mean {display(near)}?" if near else None,
+                )
 
     def _check_order(self, op: str, ln: Node, rn: Node, a: Type, b: Type) -> None:
         for t, n in ((a, ln), (b, rn)):

@@ -1,0 +1,223 @@
+"""Property tests: the printer and parser agree, the compiled evaluator agrees with the interpreter,
+and no input text makes the language raise anything but its own errors."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from conftest import TODAY
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from checker.lang import Duration, EvalError, ExprError, Missing, Money, Program, parse, unparse
+from checker.lang.nodes import (
+    Binary,
+    Call,
+    Compare,
+    Current,
+    Element,
+    Filter,
+    If,
+    Index,
+    ListLit,
+    Literal,
+    Member,
+    Name,
+    Node,
+    Project,
+    Quant,
+    Unary,
+)
+
+NAMES = ["a", "b", "c", "xs", "m"]
+FIELDS = ["a", "b", "x", "name", "key-with-dash"]
+VARS = ["v", "w"]
+
+numbers = st.one_of(
+    st.integers(min_value=0, max_value=10**6),
+    st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False, allow_infinity=False),
+)
+literals = st.one_of(
+    numbers.map(lambda n: Literal("number", n)),
+    st.text(max_size=6).map(lambda s: Literal("string", s)),
+    st.booleans().map(lambda b: Literal("bool", b)),
+    st.just(Literal("null", None)),
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1)).map(
+        lambda d: Literal("date", d)
+    ),
+    st.tuples(st.integers(0, 100), st.sampled_from(["months", "days", "working_days"])).map(
+        lambda t: Literal("duration", Duration(t[0], t[1]))  # type: ignore[arg-type]
+    ),
+    st.tuples(numbers, st.sampled_from(["CNY", "USD"])).map(
+        lambda t: Literal("money", Money(t[0], t[1]))
+    ),
+)
+
+
+def _path(base: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
+    return st.one_of(
+        st.builds(Member, base, st.sampled_from(FIELDS)),
+        st.builds(Index, base, st.integers(0, 3).map(lambda i: Literal("number", i))),
+    )
+
+
+def _body_path() -> st.SearchStrategy[Node]:
+    """A projection body: a short path starting at the implicit element."""
+    return st.recursive(st.just(Element()), _path, max_leaves=2)
+
+
+CALLS = {
+    "sum": 1,
+    "count": 1,
+    "len": 1,
+    "exists": 1,
+    "blank": 1,
+    "compact": 1,
+    "min": 1,
+    "max": 1,
+    "abs": 1,
+    "lower": 1,
+    "contains": 2,
+    "round": 2,
+    "days_between": 2,
+    "cny_upper": 1,
+}
+
+
+def _extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
+    return st.one_of(
+        _path(children),
+        st.builds(Project, children, _body_path()),
+        st.builds(
+            Filter,
+            children,
+            st.builds(
+                Compare,
+                st.tuples(st.builds(Member, st.just(Current()), st.sampled_from(FIELDS)), children),
+                st.sampled_from([("==",), ("<",), ("!=",)]),
+            ),
+        ),
+        st.builds(ListLit, st.lists(children, max_size=3).map(tuple)),
+        st.sampled_from(sorted(CALLS)).flatmap(
+            lambda f: st.lists(children, min_size=CALLS[f], max_size=CALLS[f]).map(
+                lambda args: Call(f, tuple(args))
+            )
+        ),
+        st.builds(Unary, st.sampled_from(["not", "-"]), children),
+        st.builds(
+            Binary,
+            st.sampled_from(["+", "-", "*", "/", "??", "and", "or", "implies"]),
+            children,
+            children,
+        ),
+        st.integers(1, 3).flatmap(
+            lambda n: st.builds(
+                Compare,
+                st.lists(children, min_size=n + 1, max_size=n + 1).map(tuple),
+                st.lists(
+                    st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in", "not in"]),
+                    min_size=n,
+                    max_size=n,
+                ).map(tuple),
+            )
+        ),
+        st.builds(If, children, children, children),
+        st.builds(
+            Quant,
+            st.sampled_from(["all", "any", "none"]),
+            st.sampled_from(VARS),
+            children,
+            children,
+        ),
+    )
+
+
+leaves = st.one_of(literals, st.sampled_from(NAMES + VARS).map(Name))
+trees: st.SearchStrategy[Node] = st.recursive(leaves, _extend, max_leaves=12)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees)
+def test_parse_of_unparse_is_identity(tree: Node) -> None:
+    text = unparse(tree)
+    assert parse(text) == tree, text
+
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1000, 10**6),
+    st.floats(min_value=-1000, max_value=1000, allow_nan=False).map(lambda f: round(f, 3)),
+    st.decimals(min_value=-100, max_value=100, places=2, allow_nan=False, allow_infinity=False),
+    st.text(max_size=5),
+    st.sampled_from(["3年", "人民币100元", "2025-01-31", "壹拾元整", "____"]),
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 1, 1)),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=4),
+        st.dictionaries(st.sampled_from(FIELDS), kids, max_size=4),
+    ),
+    max_leaves=12,
+)
+contracts = st.dictionaries(st.sampled_from(NAMES), json_values, max_size=5)
+
+
+def _outcome(run: Any) -> str:
+    try:
+        v = run()
+    except EvalError as exc:
+        return f"error: {exc}"
+    if isinstance(v, Missing):
+        return f"missing: {v!r}"
+    return f"value: {v!r}"
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees, contracts)
+def test_compiled_agrees_with_interpreter(tree: Node, data: dict[str, Any]) -> None:
+    program = Program()
+    try:
+        expr = program.compile(unparse(tree))
+    except ExprError:
+        assume(False)
+        return
+    compiled = _outcome(lambda: expr.run(program.env(data, today=TODAY)))
+    interpreted = _outcome(lambda: expr.interpret(program.env(data, today=TODAY)))
+    assert compiled == interpreted, expr.compiled.source
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab1.[]()*?@:\"'#+-/<>=!, \nxsinotadlfe年CNY_")), max_size=40
+    ),
+    contracts,
+)
+def test_arbitrary_text_raises_only_our_errors(text: str, data: dict[str, Any]) -> None:
+    program = Program()
+    try:
+        expr = program.compile(text)
+    except ExprError as exc:
+        assert exc.diagnostics and exc.render()
+        return
+    with contextlib.suppress(EvalError):
+        expr.run(program.env(data, today=TODAY))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_unicode_text_raises_only_our_errors(text: str) -> None:
+    try:
+        Program().compile(text)
+    except ExprError as exc:
+        for d in exc.diagnostics:
+            assert d.line >= 1 and d.column >= 1
+
+
+def test_decimal_literals_keep_their_value() -> None:
+    assert parse("0.10") == Literal("number", Decimal("0.1"))

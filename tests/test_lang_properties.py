@@ -189,6 +189,20 @@ def test_compiled_agrees_with_interpreter(tree: Node, data: dict[str, Any]) -> N
     compiled = _outcome(lambda: expr.run(program.env(data, today=TODAY)))
     interpreted = _outcome(lambda: expr.interpret(program.env(data, today=TODAY)))
     assert compiled == interpreted, expr.compiled.source
+    batch = program.batch([expr, expr])
+
+    def batched() -> Any:
+        values = batch.run(program.env(data, today=TODAY))
+        assert _outcome(lambda: _raise(values[0])) == _outcome(lambda: _raise(values[1]))
+        return _raise(values[0])
+
+    assert _outcome(batched) == interpreted, batch.source
+
+
+def _raise(v: Any) -> Any:
+    if isinstance(v, EvalError):
+        raise v
+    return v
 
 
 @settings(max_examples=300, deadline=None)
@@ -221,3 +235,24 @@ def test_any_unicode_text_raises_only_our_errors(text: str) -> None:
 
 def test_decimal_literals_keep_their_value() -> None:
     assert parse("0.10") == Literal("number", Decimal("0.1"))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True), st.floats(-1, 1).map(lambda f: round(f, 2))
+    ),
+    st.decimals(min_value=-2, max_value=2, places=3, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["<", "<=", ">", ">=", "==", "!="]),
+    st.booleans(),
+)
+def test_float_data_against_number_literals(x: float, lit: Decimal, op: str, flip: bool) -> None:
+    """The compiled float shortcut gives what exact decimal comparison gives."""
+    text = f"{lit} {op} x" if flip else f"x {op} {lit}"
+    if lit < 0:
+        text = text.replace(str(lit), f"({lit})")
+    program = Program()
+    expr = program.compile(text)
+    compiled = _outcome(lambda: expr.run(program.env({"x": x}, today=TODAY)))
+    interpreted = _outcome(lambda: expr.interpret(program.env({"x": x}, today=TODAY)))
+    assert compiled == interpreted, text

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import types
-from .compiler import CompiledExpr, compile_node
+from .compiler import CompiledBatch, CompiledExpr, compile_batch, compile_node
 from .errors import Diagnostic, EvalError, ExprError, ExprSyntaxError, ExprTypeError
 from .functions import FUNCTIONS, EvalContext
 from .interpreter import Env, Interpreter, Trace, format_path
@@ -73,6 +73,9 @@ class Program:
     param_types: Mapping[str, Type] = field(default_factory=dict)
     placeholder_patterns: Sequence[str] = ()
     lets: dict[str, Expression] = field(default_factory=dict)
+    _default_ctx: EvalContext | None = field(default=None, init=False, repr=False)
+    _let_nodes: dict[str, Node] | None = field(default=None, init=False, repr=False)
+    _compiled_lets: dict[str, CompiledExpr] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def from_schema(cls, schema: Mapping[str, Any] | None, **kwargs: Any) -> Program:
@@ -100,9 +103,14 @@ class Program:
         node, t, _ = self.check(text)
         return Expression(text, node, t, compile_node(node, frozenset(self.lets)))
 
+    def batch(self, exprs: Sequence[Expression]) -> CompiledBatch:
+        """One generated function for several compiled expressions (a pack's rules)."""
+        return compile_batch([e.node for e in exprs], frozenset(self.lets))
+
     def add_let(self, name: str, text: str) -> Expression:
         expr = self.compile(text)
         self.lets[name] = expr
+        self._let_nodes = None
         return expr
 
     def env(
@@ -113,15 +121,19 @@ class Program:
         today: _dt.date | None = None,
     ) -> Env:
         """A fresh evaluation environment for one contract (let values are cached in it)."""
-        return Env(
-            data=data,
-            params=params or {},
-            lets={k: v.node for k, v in self.lets.items()},
-            compiled_lets={k: v.compiled for k, v in self.lets.items()},
-            ctx=EvalContext(
-                today=today or _dt.date.today(), placeholder_patterns=self.placeholder_patterns
-            ),
-        )
+        if today is None:
+            ctx = self._default_ctx
+            if ctx is None:
+                # today() is one fixed value per run: the first evaluation's date.
+                ctx = self._default_ctx = EvalContext(
+                    _dt.date.today(), placeholder_patterns=self.placeholder_patterns
+                )
+        else:
+            ctx = EvalContext(today, placeholder_patterns=self.placeholder_patterns)
+        if self._let_nodes is None:
+            self._let_nodes = {k: v.node for k, v in self.lets.items()}
+            self._compiled_lets = {k: v.compiled for k, v in self.lets.items()}
+        return Env(data, params, self._let_nodes, ctx, self._compiled_lets)
 
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:

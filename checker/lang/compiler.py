@@ -15,7 +15,7 @@ the generated function as closure constants, never spliced into its source text.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
@@ -425,6 +425,20 @@ class _Gen:
     def compare(self, node: Compare) -> _Code:
         codes = [self.gen(o) for o in node.operands]
         parts: list[str] = []
+        number_literals = [
+            o for o in node.operands if isinstance(o, Literal) and o.kind == "number"
+        ]
+        if (
+            len(node.ops) == 1
+            and node.ops[0] in ("<", "<=", ">", ">=", "==", "!=")
+            and len(number_literals) == 1
+            and all(c[1] in ("num", "raw") for c in codes)
+        ):
+            left = isinstance(node.operands[0], Literal)
+            other = codes[1] if left else codes[0]
+            return self.num_literal_compare(
+                node.ops[0], other, number_literals[0].value, left
+            ), "bool"
         if (
             all(op in ("<", "<=", ">", ">=") for op in node.ops)
             and all(c[1] in ("num", "raw") for c in codes)
@@ -447,6 +461,9 @@ class _Gen:
         return "(" + " and ".join(parts) + ")", "bool"
 
     def compare_one(self, op: str, a: _Code, b: _Code, operands: tuple[Node, ...]) -> _Code:
+        if op in ("==", "!=") and "num" in (a[1], b[1]) and {a[1], b[1]} <= {"num", "raw"}:
+            # A number on one side: the other must be a number too (else deoptimise).
+            return f"({self.as_num(a)} {op} {self.as_num(b)})", "bool"
         lits = [o for o in operands if isinstance(o, Literal)]
         lit = lits[0] if len(lits) == 1 else None
         if op in ("==", "!=") and lit is not None:
@@ -456,7 +473,8 @@ class _Gen:
             if lit.kind == "string":
                 return f"({self.as_str(other)} {op} {self.const(lit.value)})", "bool"
             if lit.kind == "number":
-                return f"({self.as_num(other)} {op} {self.const(lit.value)})", "bool"
+                left = isinstance(operands[0], Literal)
+                return self.num_literal_compare(op, other, lit.value, left), "bool"
             if lit.kind == "bool":
                 return (
                     f"({self.as_bool(other)} is {'' if op == '==' else 'not '}{lit.value})",
@@ -472,6 +490,30 @@ class _Gen:
         return self.as_bool(
             (f"{_CMP_HELPERS[op]}({self.as_present(a)}, {self.as_present(b)})", "val")
         ), "bool"
+
+    def num_literal_compare(self, op: str, code: _Code, literal: Any, literal_left: bool) -> str:
+        """`x op L` for a number literal L; a float x is compared as a float when that is exact.
+
+        For a float x and a literal L that is the shortest text of float(L),
+        `Decimal(repr(x)) op L` equals `x op float(L)` for every comparison (rounding to the
+        nearest float is monotonic and the shortest repr is unique). That saves converting
+        floats that come through the Python API.
+        """
+        dec = self.const(literal)
+
+        def cmp(x: str, k: str) -> str:
+            return f"{k} {op} {x}" if literal_left else f"{x} {op} {k}"
+
+        src, kind = code
+        as_float = float(literal)
+        if kind == "num" or self.no_walrus or Decimal(repr(as_float)) != literal:
+            return f"({cmp(self.as_num(code), dec)})"
+        flt = self.const(as_float)
+        t = self.tmp()
+        return (
+            f"(({cmp(t, flt)}) if type({t} := {src}) is float and {t} - {t} == 0 "
+            f"else ({cmp(f'({t} if type({t}) is int else _num_slow({t}))', dec)}))"
+        )
 
     def call(self, node: Call) -> _Code:
         fn = FUNCTIONS[node.func]
@@ -563,29 +605,101 @@ class CompiledExpr:
         return self.fast(data, params, lets, ctx)
 
 
-def compile_node(node: Node, lets: frozenset[str] = frozenset()) -> CompiledExpr:
-    """Generate and build the fast function for a checked tree."""
-    gen = _Gen(lets)
-    body, kind = gen.gen(node)
-    body = gen.as_val((body, kind))
+_BUILTINS: Final = {
+    "type": type,
+    "len": len,
+    "all": all,
+    "any": any,
+    "int": int,
+    "str": str,
+    "float": float,
+    "list": list,
+    "Exception": Exception,
+}
+
+
+def _build(gen: _Gen, body_lines: list[str]) -> tuple[Callable[..., Any], str]:
     params = ", ".join(f"_k{i}" for i in range(len(gen.consts)))
     source = (
         f"def _make({params}):\n"
         f"    def _fast(_d, _p, _L, _ctx):\n"
-        f"        return {body}\n"
-        f"    return _fast\n"
+        + "".join(f"        {line}\n" for line in body_lines)
+        + "    return _fast\n"
     )
     namespace: dict[str, Any] = dict(_RUNTIME)
-    namespace["__builtins__"] = {
-        "type": type,
-        "len": len,
-        "all": all,
-        "any": any,
-        "int": int,
-        "str": str,
-        "list": list,
-    }
+    namespace["__builtins__"] = dict(_BUILTINS)  # the generated code needs no others
+    namespace["_DEOPT_ERRORS"] = DEOPT_ERRORS
+    namespace["_DEOPTED"] = DEOPTED
     code = compile(source, "<contract-checker expression>", "exec")
     exec(code, namespace)  # our generated code: user values are closure constants, not text
-    fast = namespace["_make"](*gen.consts)
+    return namespace["_make"](*gen.consts), source
+
+
+def compile_node(node: Node, lets: frozenset[str] = frozenset()) -> CompiledExpr:
+    """Generate and build the fast function for a checked tree."""
+    gen = _Gen(lets)
+    body = gen.as_val(gen.gen(node))
+    fast, source = _build(gen, [f"return {body}"])
     return CompiledExpr(node, fast, source)
+
+
+class _Deopted:
+    """Marks a result the fast path of a batch could not decide."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "DEOPTED"
+
+
+DEOPTED: Final = _Deopted()
+
+
+@dataclass(frozen=True)
+class CompiledBatch:
+    """Several trees evaluated by one generated function (a pack's rules, for one contract).
+
+    One call instead of one per rule, and paths shared by several rules are looked up in
+    one place; each expression still falls back to the interpreter on its own.
+    """
+
+    nodes: tuple[Node, ...]
+    fast: Callable[..., Any]
+    source: str
+
+    def run(self, env: Env) -> Sequence[Any]:
+        """The values of all expressions, in order; a run-time error is returned as EvalError."""
+        results, undecided = self.fast(env.data, env.params, env.let_value, env.ctx)
+        if not undecided:
+            return results  # type: ignore[no-any-return]
+        out = list(results)
+        for i, r in enumerate(out):
+            if r is DEOPTED:
+                out[i] = _interpreted(self.nodes[i], env)
+        return out
+
+
+def _interpreted(node: Node, env: Env) -> Any:
+    try:
+        return Interpreter(env).eval(node)
+    except EvalError as exc:
+        return exc
+
+
+def compile_batch(nodes: list[Node], lets: frozenset[str] = frozenset()) -> CompiledBatch:
+    """One function for many trees; a run error comes back as the EvalError, not raised."""
+    gen = _Gen(lets)
+    lines: list[str] = ["_u = False"]
+    for i, node in enumerate(nodes):
+        body = gen.as_val(gen.gen(node))
+        lines += [
+            "try:",
+            f"    _r{i} = {body}",
+            "except _DEOPT_ERRORS:",
+            f"    _r{i} = _DEOPTED",
+            "    _u = True",
+        ]
+    names = ", ".join(f"_r{i}" for i in range(len(nodes)))
+    lines.append(f"return ({names}{',' if len(nodes) == 1 else ''}), _u")
+    fast, source = _build(gen, lines)
+    return CompiledBatch(tuple(nodes), fast, source)

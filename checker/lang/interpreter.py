@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any, Final, TypeAlias
 
 from . import ops
@@ -63,18 +63,43 @@ def format_path(path: PathKey) -> str:
 ROOTS: Final = frozenset({"params", "contract"})
 
 
-@dataclass
-class Env:
-    """Everything an expression can see: the contract, parameters, `let` definitions, context."""
+_NO_LETS: Final[Mapping[str, Any]] = {}
 
-    data: Mapping[str, Any]
-    params: Mapping[str, Any] = field(default_factory=dict)
-    lets: Mapping[str, Node] = field(default_factory=dict)
-    ctx: EvalContext = field(default_factory=lambda: EvalContext(today=_dt.date.today()))
-    compiled_lets: Mapping[str, Any] = field(default_factory=dict)
-    let_values: dict[str, tuple[Any, Origin]] = field(default_factory=dict)
-    fast_let_values: dict[str, Any] = field(default_factory=dict)
-    evaluating: set[str] = field(default_factory=set)
+
+class Env:
+    """Everything an expression can see: the contract, parameters, `let` definitions, context.
+
+    One Env serves one contract: `let` values are computed at most once in it. It is
+    created for every contract checked, so it is a plain slotted class, cheap to build.
+    """
+
+    __slots__ = (
+        "compiled_lets",
+        "ctx",
+        "data",
+        "evaluating",
+        "fast_let_values",
+        "let_values",
+        "lets",
+        "params",
+    )
+
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        params: Mapping[str, Any] | None = None,
+        lets: Mapping[str, Node] = _NO_LETS,
+        ctx: EvalContext | None = None,
+        compiled_lets: Mapping[str, Any] = _NO_LETS,
+    ) -> None:
+        self.data = data
+        self.params: Mapping[str, Any] = params if params is not None else {}
+        self.lets = lets
+        self.ctx = ctx if ctx is not None else EvalContext(today=_dt.date.today())
+        self.compiled_lets = compiled_lets
+        self.let_values: dict[str, tuple[Any, Origin]] = {}
+        self.fast_let_values: dict[str, Any] = {}
+        self.evaluating: set[str] = set()
 
     def let_value(self, name: str) -> Any:
         """A `let` value for the compiled evaluator (computed once per Env)."""
@@ -231,8 +256,7 @@ class Interpreter:
             if missing:
                 return merge_missing(*missing), None
         if fn.needs_context:
-            ctx = self.env.ctx
-            ctx.arg_paths = [format_origin(o) for _, o in pairs]
+            ctx = replace(self.env.ctx, arg_paths=[format_origin(o) for _, o in pairs])
             return fn.impl(ctx, *args), None
         return fn.impl(*args), None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -10,10 +11,17 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
+from .api import Pack, PackError, load_packs, rule_count
 from .lang import ExprError, Missing, Program
 from .lang.values import EvalError, dumps
 from .loader import load_file
-from .schema import ContractSchema, SchemaError
+from .models import Finding, Report, ToolInfo, summarise
+from .pack import builtin_packs
+from .packschema import FINDINGS_SCHEMA, PACK_SCHEMA
+from .report import RunResult, json_format
+from .report import text as text_format
+from .runner import check_file, discover
+from .schema import ContractSchema, SchemaError, resolve_schema_path
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -108,3 +116,201 @@ def eval_command(
         click.echo(f"missing: {value.describe()}", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(dumps(value))
+
+
+def _color(stream_is_tty: bool, option: bool | None) -> bool:
+    if option is not None:
+        return option
+    return stream_is_tty and not os.environ.get("NO_COLOR")
+
+
+def _load_packs(refs: tuple[str, ...]) -> list[Pack]:
+    chosen = list(refs) or list(builtin_packs())
+    try:
+        return load_packs(chosen)
+    except PackError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    help="Rule pack: a built-in name or a pack file (repeatable; default: all built-in packs).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding of this severity or above is reported.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the messages.",
+)
+@click.option("--today", help="The date today() returns (YYYY-MM-DD), for reproducible CI runs.")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output (default: on a terminal, unless NO_COLOR is set).",
+)
+def check_command(
+    paths: tuple[Path, ...],
+    packs: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    lang: str,
+    today: str | None,
+    color: bool | None,
+) -> None:
+    """Check contract files and folders (recursively) against rule packs.
+
+    Exit status: 0 when no finding reaches --fail-on; 1 when one does; 2 for a usage,
+    configuration or rule-pack error.
+    """
+    today_date = _parse_today(today)
+    loaded = _load_packs(packs)
+    targets = list(paths) or [Path(".")]
+    files = []
+    for path, problem in discover(targets):
+        if problem is not None:
+            _fail(f"{path}: {problem}")
+        files.append(check_file(path, loaded, today_date))
+    findings = [f for fr in files for f in fr.findings]
+    report = Report(
+        tool=ToolInfo(version=__version__),
+        findings=findings,
+        summary=summarise(findings, len(files), rule_count(loaded)),
+    )
+    run = RunResult(files, report, lang)
+    if fmt == "json":
+        text = json_format.render(run)
+    else:
+        is_tty = output is None and sys.stdout.isatty()
+        text = text_format.render(run, color=_color(is_tty, color))
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+    else:
+        # click strips colour codes when it thinks the stream is no terminal: say it is wanted.
+        click.echo(text, nl=False, color=fmt == "text" and _color(sys.stdout.isatty(), color))
+    sys.exit(EXIT_FINDINGS if _fails(findings, fail_on) else EXIT_OK)
+
+
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def _fails(findings: list[Finding], fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    return any(_RANK[f.severity] >= _RANK[fail_on] for f in findings)
+
+
+@main.command("packs")
+def packs_command() -> None:
+    """List the built-in rule packs."""
+    for name, path in builtin_packs().items():
+        try:
+            pack = load_packs([str(path)])[0]
+        except PackError as exc:
+            click.echo(exc.render(), err=True)
+            sys.exit(EXIT_USAGE)
+        click.echo(f"{name:<24} {pack.version:<8} {len(pack.rules):>3} rules  {pack.title}")
+
+
+@main.command("rules")
+@click.argument("packs", nargs=-1)
+def rules_command(packs: tuple[str, ...]) -> None:
+    """List the rules of packs (default: all built-in packs) with severity and title."""
+    seen: set[tuple[str, str]] = set()
+    for pack in _load_packs(packs):
+        for rule in pack.rules:
+            if (rule.pack, rule.id) in seen:
+                continue
+            seen.add((rule.pack, rule.id))
+            click.echo(f"{rule.pack + '/' + rule.id:<60} {rule.severity:<8} {rule.title}")
+
+
+@main.command("schema")
+@click.argument("which", type=click.Choice(["pack", "contract", "findings"]))
+def schema_command(which: str) -> None:
+    """Print a JSON Schema: of rule packs, of the service contract, or of the JSON report."""
+    import json
+
+    if which == "pack":
+        doc: Any = PACK_SCHEMA
+    elif which == "findings":
+        doc = FINDINGS_SCHEMA
+    else:
+        doc = json.loads(resolve_schema_path("service-contract").read_text(encoding="utf-8"))
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+@main.command("test")
+@click.argument("packs", nargs=-1)
+@click.option("-v", "--verbose", is_flag=True, help="Name every case, not only the failures.")
+def test_command(packs: tuple[str, ...], verbose: bool) -> None:
+    """Run rule-pack tests: the cases in each pack's tests/ folder (default: built-in packs)."""
+    import time
+
+    from .packtest import case_files, pack_files, run_pack_tests
+
+    started = time.perf_counter()
+    try:
+        files = pack_files(packs)
+    except PackError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(EXIT_USAGE)
+    passed = failed = 0
+    failures = []
+    for pack_file in files:
+        n = len(case_files(pack_file))
+        label = pack_file.parent.name
+        marks = []
+        for case in run_pack_tests(pack_file):
+            if case.ok:
+                passed += 1
+                marks.append(".")
+            else:
+                failed += 1
+                marks.append("F")
+                failures.append(case)
+            if verbose:
+                click.echo(f"{case.file}: {'PASSED' if case.ok else 'FAILED'} {case.description}")
+        if not verbose:
+            click.echo(f"{label} ({n} case{'s' if n != 1 else ''}) {''.join(marks)}")
+    for case in failures:
+        click.echo(f"\nFAILED {case.file}" + (f" — {case.description}" if case.description else ""))
+        for problem in case.problems:
+            click.echo(f"  {problem}")
+    elapsed = time.perf_counter() - started
+    summary = f"{passed} passed, {failed} failed"
+    click.echo(f"\n{summary} in {elapsed:.2f}s")
+    if passed + failed == 0:
+        click.echo("no pack tests found", err=True)
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)

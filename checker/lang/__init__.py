@@ -82,30 +82,40 @@ class Program:
         data_type = types.SchemaTyper(schema).type_of() if schema is not None else types.ANY
         return cls(data_type=data_type, **kwargs)
 
-    def scope(self) -> Scope:
-        return Scope(
-            data=self.data_type,
-            lets={k: v.type for k, v in self.lets.items()},
-            params=self.param_types,
-        )
+    def scope(self, extra: Mapping[str, Type] | None = None) -> Scope:
+        lets = {k: v.type for k, v in self.lets.items()}
+        lets.update(extra or {})
+        return Scope(data=self.data_type, lets=lets, params=self.param_types)
 
-    def check(self, text: str) -> tuple[Node, Type, dict[int, Type]]:
-        """Parse and type-check; raises ExprSyntaxError or ExprTypeError with every diagnostic."""
+    def check(
+        self, text: str, extra: Mapping[str, Type] | None = None
+    ) -> tuple[Node, Type, dict[int, Type]]:
+        """Parse and type-check; raises ExprSyntaxError or ExprTypeError with every diagnostic.
+
+        `extra` names values bound per evaluation (a rule's `each` variable) with their types.
+        """
         node = parse(text)
-        checker = TypeChecker(self.scope())
+        checker = TypeChecker(self.scope(extra))
         t = checker.check(node)
         if checker.diagnostics:
             diags = sorted(checker.diagnostics, key=lambda d: (d.start, d.message))
             raise ExprTypeError(_dedupe(diags), text)
         return node, t, checker.types
 
-    def compile(self, text: str) -> Expression:
-        node, t, _ = self.check(text)
-        return Expression(text, node, t, compile_node(node, frozenset(self.lets)))
+    def compile(self, text: str, extra: Mapping[str, Type] | None = None) -> Expression:
+        node, t, _ = self.check(text, extra)
+        names = frozenset(self.lets) | frozenset(extra or ())
+        return Expression(text, node, t, compile_node(node, names))
 
     def batch(self, exprs: Sequence[Expression]) -> CompiledBatch:
         """One generated function for several compiled expressions (a pack's rules)."""
         return compile_batch([e.node for e in exprs], frozenset(self.lets))
+
+    @staticmethod
+    def bind(env: Env, name: str, value: Any, origin: Any = None) -> None:
+        """Bind a per-evaluation name (an `each` variable) in an environment."""
+        env.let_values[name] = (value, origin)
+        env.fast_let_values[name] = value
 
     def add_let(self, name: str, text: str) -> Expression:
         expr = self.compile(text)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Final, TypeAlias
@@ -120,7 +122,8 @@ class Env:
         return value
 
 
-Trace: TypeAlias = list[tuple[Node, Any]]
+Trace: TypeAlias = list[tuple[Node, Any, Any]]
+"""(node, value, origin) of every node evaluated, in the order evaluation finished."""
 
 
 class Interpreter:
@@ -140,7 +143,7 @@ class Interpreter:
         method = _DISPATCH[type(node)]
         result: tuple[Any, Origin] = method(self, node)
         if self.trace is not None:
-            self.trace.append((node, result[0]))
+            self.trace.append((node, result[0], result[1]))
         return result
 
     # leaves
@@ -156,7 +159,7 @@ class Interpreter:
         if name in self.vars:
             return self.vars[name]
         env = self.env
-        if name in env.lets:
+        if name in env.let_values or name in env.lets:
             return self.let(name)
         if name == "params":
             return env.params, None
@@ -174,8 +177,9 @@ class Interpreter:
             raise EvalError(f"`let` name {name} refers to itself")
         env.evaluating.add(name)
         try:
-            # A let is evaluated in the pack's scope, not inside whatever quantifier uses it.
-            result = Interpreter(env, self.trace).eval_loc(env.lets[name])
+            # A let is evaluated in the pack's scope, not inside whatever quantifier uses it;
+            # its inner steps stay out of the trace (the let's value is recorded by the name).
+            result = Interpreter(env).eval_loc(env.lets[name])
         finally:
             env.evaluating.discard(name)
         env.let_values[name] = result
@@ -373,6 +377,28 @@ class Interpreter:
         if node.kind == "none":
             decided = not decided
         return decided, None
+
+
+_PATH_TOKEN: Final = re.compile(r'\.?([^\W\d]\w*)|\[(-?\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
+
+
+def parse_path(text: str) -> PathKey | None:
+    """The data path a `format_path` text names, or None when it is not such a text."""
+    out: list[str | int] = []
+    pos = 0
+    while pos < len(text):
+        m = _PATH_TOKEN.match(text, pos)
+        if m is None:
+            return None
+        name, index, key = m.groups()
+        if name is not None:
+            out.append(name)
+        elif index is not None:
+            out.append(int(index))
+        else:
+            out.append(json.loads(f'"{key}"'))
+        pos = m.end()
+    return tuple(out)
 
 
 def child_origin(origin: Origin, key: str | int) -> Origin:

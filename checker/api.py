@@ -1,0 +1,113 @@
+"""The Python API: load a pack once, evaluate it on many contracts, check files into a report."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .engine import Located, RuleRunner
+from .lang.values import from_float
+from .models import RuleResult
+from .pack import CompiledRule, PackError, compile_pack, resolve_pack
+from .schema import ContractSchema
+
+__all__ = ["Pack", "PackError", "load_pack", "plain_data"]
+
+
+class Pack:
+    """A compiled rule pack.
+
+    Build it with `load_pack`. It is immutable once loaded; it pickles by its source file
+    and parameters and is rebuilt on unpickling (compiled code does not pickle).
+    """
+
+    def __init__(self, path: Path, params: Mapping[str, Any] | None = None) -> None:
+        self.path = path
+        self._param_overrides = dict(params or {})
+        merged, program, rules, values, schema = compile_pack(path, params)
+        self.id = merged.pack
+        self.version = merged.version
+        self.title = merged.title
+        self.description = merged.description
+        self.files = list(merged.files)
+        self.schema: ContractSchema | None = schema
+        self.params: dict[str, Any] = values
+        self.param_decls = {k: dict(d) for k, (d, _) in merged.params.items()}
+        self.rules: list[CompiledRule] = rules
+        self._runner = RuleRunner(program, rules, values)
+
+    def __repr__(self) -> str:
+        return f"<Pack {self.id} {self.version}: {len(self.rules)} rules>"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": str(self.path), "params": self._param_overrides}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(Path(state["path"]), state["params"])  # type: ignore[misc]
+
+    def typed(self, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+        """The data as the rules see it (the pack's schema applied) and the schema problems."""
+        plain = plain_data(data)
+        if self.schema is None:
+            return plain, []
+        return self.schema.apply(plain)
+
+    def run(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[Located]:
+        """Results with the data path each finding points at; `data` must already be typed."""
+        return self._runner.run(data, today)
+
+    def evaluate(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[RuleResult]:
+        """One result per rule (and per element of an `each` rule), in pack order.
+
+        `data` is an already-loaded mapping; the pack's contract schema is applied to it
+        exactly as `check` applies it to a file. Python floats are read through their
+        shortest repr (0.05 is 0.05).
+        """
+        typed, _ = self.typed(data)
+        return [loc.result for loc in self._runner.run(typed, today)]
+
+
+def load_pack(
+    ref: str | Path, params: Mapping[str, Any] | None = None, base: Path | None = None
+) -> Pack:
+    """A built-in pack by name, or a pack file (or folder with pack.yaml); raises PackError."""
+    return Pack(resolve_pack(str(ref), base or Path.cwd()), params)
+
+
+def plain_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of API data with exact numbers (floats through their shortest repr)."""
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, float):
+            return from_float(v)
+        if isinstance(v, Mapping):
+            return {str(k): walk(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [walk(x) for x in v]
+        return v
+
+    out = walk(data)
+    assert isinstance(out, dict)
+    return out
+
+
+def load_packs(
+    refs: Iterable[str], params: Mapping[str, Any] | None = None, base: Path | None = None
+) -> list[Pack]:
+    """Several packs; every problem of every pack is collected into one PackError."""
+    packs: list[Pack] = []
+    problems = []
+    for ref in refs:
+        try:
+            packs.append(load_pack(ref, params, base))
+        except PackError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise PackError(problems)
+    return packs
+
+
+def rule_count(packs: Sequence[Pack]) -> int:
+    return len({(r.pack, r.id) for p in packs for r in p.rules})

@@ -1,0 +1,312 @@
+"""Evaluate a compiled pack on one contract: outcomes, locations, messages and deciding values."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .lang import EvalError, Expression, Missing, Program, unparse
+from .lang.interpreter import (
+    Env,
+    Interpreter,
+    Origin,
+    Trace,
+    child_origin,
+    format_path,
+    parse_path,
+)
+from .lang.nodes import Binary, Compare, Literal, Node, Quant, Unary
+from .lang.values import Duration, Money, display, format_number, to_json
+from .loader import pointer
+from .models import Outcome, RuleResult
+from .pack import CompiledRule
+
+DataPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Located:
+    """A rule result and the data path its finding points at (None: the whole contract)."""
+
+    result: RuleResult
+    path: DataPath | None
+
+
+def text_of(v: Any) -> str:
+    """A value as a message shows it: strings bare, quantities as written in the language."""
+    if isinstance(v, Missing):
+        return "?"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool) or v is None:
+        return display(v)
+    if isinstance(v, int) or type(v).__name__ == "Decimal":
+        return format_number(v)
+    if isinstance(v, Duration | Money | _dt.date):
+        return display(v)
+    return display(v)
+
+
+class RuleRunner:
+    """Runs the rules of one pack on contracts; holds the batch-compiled `when`/`assert` pairs."""
+
+    def __init__(
+        self, program: Program, rules: Sequence[CompiledRule], params: Mapping[str, Any]
+    ) -> None:
+        self.program = program
+        self.rules = list(rules)
+        self.params = params
+        exprs: list[Expression] = []
+        self.slots: list[tuple[int, int] | None] = []
+        truth = program.compile("true")
+        for rule in self.rules:
+            if rule.each is not None:
+                self.slots.append(None)
+                continue
+            self.slots.append((len(exprs), len(exprs) + 1))
+            exprs.append(rule.when or truth)
+            exprs.append(rule.assertion)
+        applies = {r.applies_to.text: r.applies_to for r in self.rules if r.applies_to is not None}
+        self.applies_texts = list(applies)
+        exprs.extend(applies.values())
+        self.batch = program.batch(exprs)
+        self.n_rule_exprs = len(exprs) - len(applies)
+
+    def run(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[Located]:
+        env = self.program.env(data, params=self.params, today=today)
+        values = self.batch.run(env)
+        applies = dict(zip(self.applies_texts, values[self.n_rule_exprs :], strict=True))
+        out: list[Located] = []
+        for rule, slot in zip(self.rules, self.slots, strict=True):
+            if rule.applies_to is not None and applies[rule.applies_to.text] is not True:
+                out.append(self._simple(rule, "skip"))
+                continue
+            if slot is None:
+                out.extend(self._run_each(rule, env))
+                continue
+            when, value = values[slot[0]], values[slot[1]]
+            if isinstance(when, EvalError):
+                out.append(self._finish(rule, env, "error", None, error=when, where=rule.when))
+            elif when is not True:
+                out.append(self._simple(rule, "skip"))
+            else:
+                out.append(self._judge(rule, env, value, None))
+        return out
+
+    def _simple(self, rule: CompiledRule, outcome: Outcome, element: int | None = None) -> Located:
+        return Located(
+            RuleResult(
+                pack=rule.pack,
+                rule=rule.id,
+                outcome=outcome,
+                severity=rule.severity,
+                title=rule.title,
+                element=element,
+            ),
+            None,
+        )
+
+    def _judge(
+        self, rule: CompiledRule, env: Env, value: Any, element: tuple[int, Origin] | None
+    ) -> Located:
+        if value is True:
+            return self._simple(rule, "pass", element[0] if element else None)
+        if value is False:
+            return self._finish(rule, env, "fail", element)
+        if isinstance(value, Missing):
+            if rule.on_missing == "skip":
+                return self._simple(rule, "skip", element[0] if element else None)
+            return self._finish(rule, env, "missing", element, missing=value)
+        if isinstance(value, EvalError):
+            return self._finish(rule, env, "error", element, error=value)
+        err = EvalError(f"`assert` must give true or false, gave {display(value)}")
+        return self._finish(rule, env, "error", element, error=err)
+
+    def _run_each(self, rule: CompiledRule, env: Env) -> list[Located]:
+        assert rule.each is not None and rule.each_var is not None
+        if rule.when is not None:
+            try:
+                w = rule.when.run(env)
+            except EvalError as exc:
+                return [self._finish(rule, env, "error", None, error=exc, where=rule.when)]
+            if w is not True:
+                return [self._simple(rule, "skip")]
+        try:
+            xs, origin = Interpreter(env).eval_loc(rule.each.node)
+        except EvalError as exc:
+            return [self._finish(rule, env, "error", None, error=exc, where=rule.each)]
+        if isinstance(xs, Missing):
+            if rule.on_missing == "skip":
+                return [self._simple(rule, "skip")]
+            return [self._finish(rule, env, "missing", None, missing=xs)]
+        if not isinstance(xs, list):
+            err = EvalError(f"`each` needs a list, found {display(xs)}")
+            return [self._finish(rule, env, "error", None, error=err, where=rule.each)]
+        out: list[Located] = []
+        for i, x in enumerate(xs):
+            element_origin = child_origin(origin, i)
+            self.program.bind(env, rule.each_var, x, element_origin)
+            try:
+                value = rule.assertion.run(env)
+            except EvalError as exc:
+                value = exc
+            out.append(self._judge(rule, env, value, (i, element_origin)))
+        return out
+
+    def _finish(
+        self,
+        rule: CompiledRule,
+        env: Env,
+        outcome: Outcome,
+        element: tuple[int, Origin] | None,
+        *,
+        missing: Missing | None = None,
+        error: EvalError | None = None,
+        where: Expression | None = None,
+    ) -> Located:
+        """A finding: where it points, what it says, and the values that decided it."""
+        trace: Trace = []
+        values: dict[str, Any] = {}
+        path: DataPath | None = None
+        if outcome == "fail":
+            try:
+                rule.assertion.interpret(env, trace)
+            except EvalError:
+                trace = []
+            decisive = _decisive(rule.assertion.node, trace)
+            for node in decisive:
+                for operand in _operands(node):
+                    if not isinstance(operand, Literal):
+                        values[unparse(operand)] = _traced(trace, operand)
+            path = _first_path(decisive, trace)
+        if rule.at is not None:
+            try:
+                v, origin = Interpreter(env).eval_loc(rule.at.node)
+                if isinstance(origin, tuple):
+                    path = origin
+                elif isinstance(v, Missing) and v.paths:
+                    path = parse_path(v.paths[0])
+            except EvalError:
+                pass
+        elif element is not None and isinstance(element[1], tuple) and outcome != "missing":
+            # Inside the element, point at the failing comparison when it names a path there.
+            inside = path is not None and path[: len(element[1])] == element[1]
+            path = path if inside else element[1]
+        missing_paths: list[str] = list(missing.paths) if missing is not None else []
+        if outcome == "missing" and rule.at is None and missing_paths:
+            path = parse_path(missing_paths[0])
+        if path is None and outcome != "missing":
+            path = _first_data_path(trace)
+        messages = self._messages(rule, env, outcome, values, missing, error)
+        result = RuleResult(
+            pack=rule.pack,
+            rule=rule.id,
+            outcome=outcome,
+            severity=rule.severity,
+            title=rule.title,
+            element=element[0] if element else None,
+            pointer=pointer(path) if path is not None else None,
+            message=messages.get("en"),
+            message_zh=messages.get("zh"),
+            values={k: to_json(v) for k, v in values.items()},
+            missing=missing_paths,
+        )
+        return Located(result, path)
+
+    def _messages(
+        self,
+        rule: CompiledRule,
+        env: Env,
+        outcome: Outcome,
+        values: dict[str, Any],
+        missing: Missing | None,
+        error: EvalError | None,
+    ) -> dict[str, str]:
+        if outcome == "missing" and missing is not None:
+            what = missing.describe()
+            return {
+                "en": f"{rule.title}: missing data: {what}",
+                "zh": f"{rule.title}：缺少数据：{what}",
+            }
+        if outcome == "error":
+            return {
+                "en": f"{rule.title}: cannot evaluate: {error}",
+                "zh": f"{rule.title}：无法求值：{error}",
+            }
+        out: dict[str, str] = {}
+        for lang, parts in rule.messages.items():
+            out[lang] = "".join(
+                p if isinstance(p, str) else self._interpolate(p, env) for p in parts
+            )
+        if "en" not in out or "zh" not in out:
+            shown = ", ".join(f"{k} was {display(v)}" for k, v in values.items())
+            text = unparse(rule.assertion.node).replace("\n", " ")
+            out.setdefault(
+                "en", f"{rule.title}: `{text}` is false" + (f" — {shown}" if shown else "")
+            )
+            shown_zh = "，".join(f"{k} 为 {display(v)}" for k, v in values.items())
+            out.setdefault(
+                "zh", f"{rule.title}：`{text}` 不成立" + (f"——{shown_zh}" if shown_zh else "")
+            )
+        return out
+
+    @staticmethod
+    def _interpolate(expr: Expression, env: Env) -> str:
+        try:
+            return text_of(expr.run(env))
+        except EvalError:
+            return "?"
+
+
+def _traced(trace: Trace, node: Node) -> Any:
+    for n, v, _ in reversed(trace):
+        if n is node:
+            return v
+    return None
+
+
+def _operands(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Compare):
+        return node.operands
+    return (node,)
+
+
+def _decisive(node: Node, trace: Trace) -> list[Node]:
+    """The comparisons (or other leaves) whose values made a false assertion false."""
+    if isinstance(node, Compare):
+        return [node]
+    if isinstance(node, Binary) and node.op in ("and", "or", "implies"):
+        left, right = _traced(trace, node.left), _traced(trace, node.right)
+        if node.op == "and":
+            return _decisive(node.left, trace) if left is False else _decisive(node.right, trace)
+        if node.op == "or":
+            return _decisive(node.left, trace) + _decisive(node.right, trace)
+        return _decisive(node.right, trace) if right is False else [node]
+    if isinstance(node, Unary) and node.op == "not":
+        return [node.operand]
+    if isinstance(node, Quant):
+        # The body's last evaluation is the element that decided (`all` stops at the first
+        # false one); `_traced` reads the values of that evaluation.
+        return _decisive(node.body, trace)
+    return [node]
+
+
+def _first_path(nodes: list[Node], trace: Trace) -> DataPath | None:
+    wanted = {id(o) for n in nodes for o in _operands(n)}
+    for n, _, origin in trace:
+        if id(n) in wanted and isinstance(origin, tuple) and origin:
+            return origin
+    return None
+
+
+def _first_data_path(trace: Trace) -> DataPath | None:
+    for _, _, origin in trace:
+        if isinstance(origin, tuple) and origin:
+            return origin
+    return None
+
+
+def path_text(path: DataPath) -> str:
+    return format_path(path)

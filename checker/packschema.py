@@ -1,0 +1,232 @@
+"""The published JSON Schemas: of rule packs (`schema pack`) and of the JSON report (`schema findings`)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+_EXPR: Final = {
+    "type": "string",
+    "minLength": 1,
+    "description": "an expression of the rule language",
+}
+_ID: Final = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
+
+PACK_SCHEMA: Final[dict[str, Any]] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://contract-checker.dev/schemas/pack.json",
+    "title": "contract-checker rule pack",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["pack", "rules"],
+    "properties": {
+        "pack": {**_ID, "description": "the pack's id, kebab-case"},
+        "version": {"type": "string", "description": "the pack's version (semantic versioning)"},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "schema": {
+            "type": "string",
+            "description": "contract schema: a built-in name (service-contract) or a path to a "
+            "JSON Schema, relative to the pack file",
+        },
+        "extends": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "packs whose rules come along: built-in names or paths; a rule of "
+            "this pack with the same id replaces the inherited one",
+        },
+        "applies_to": {
+            **_EXPR,
+            "description": "pack-level condition: the pack's rules are "
+            "skipped on contracts where it is false or missing",
+        },
+        "params": {
+            "type": "object",
+            "description": "parameters: thresholds a user may change (read as params.NAME)",
+            "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["type"],
+                "properties": {
+                    "type": {
+                        "enum": [
+                            "number",
+                            "string",
+                            "bool",
+                            "date",
+                            "duration",
+                            "money",
+                            "list",
+                            "map",
+                            "any",
+                        ]
+                    },
+                    "default": {},
+                    "description": {"type": "string"},
+                },
+            },
+        },
+        "let": {
+            "type": "object",
+            "description": "named expressions usable in every rule (and in later lets)",
+            "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+            "additionalProperties": _EXPR,
+        },
+        "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+    },
+    "$defs": {
+        "rule": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id", "assert"],
+            "properties": {
+                "id": {**_ID, "description": "stable rule id, kebab-case"},
+                "title": {"type": "string"},
+                "description": {"type": "string"},
+                "severity": {"enum": ["error", "warning", "info"], "default": "error"},
+                "when": {
+                    **_EXPR,
+                    "description": "the rule is skipped when this is false or missing",
+                },
+                "each": {
+                    "type": "string",
+                    "pattern": r"^\s*[A-Za-z_][A-Za-z0-9_]*\s+in\s+\S",
+                    "description": "`NAME in EXPR`: one result per element, the element bound to NAME",
+                },
+                "assert": {**_EXPR, "description": "must be true for the rule to pass"},
+                "at": {**_EXPR, "description": "the path a finding points at"},
+                "message": {
+                    "description": "what a finding says; {expr} is evaluated in the rule's scope",
+                    "oneOf": [
+                        {"type": "string"},
+                        {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {"en": {"type": "string"}, "zh": {"type": "string"}},
+                            "minProperties": 1,
+                        },
+                    ],
+                },
+                "refs": {
+                    "type": "array",
+                    "items": {
+                        "oneOf": [
+                            {"type": "string"},
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {
+                                    "law": {"type": "string"},
+                                    "article": {"type": ["string", "number"]},
+                                    "url": {"type": "string"},
+                                    "basis": {"enum": ["statute", "secondary", "unverified"]},
+                                    "note": {"type": "string"},
+                                },
+                            },
+                        ]
+                    },
+                },
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "on_missing": {"enum": ["fail", "skip"], "default": "fail"},
+            },
+        }
+    },
+}
+
+
+_REF_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "law": {"type": "string"},
+        "article": {"type": "string"},
+        "url": {"type": "string"},
+        "basis": {"enum": ["statute", "secondary", "unverified"]},
+        "note": {"type": "string"},
+        "text": {"type": "string"},
+    },
+}
+
+FINDINGS_SCHEMA: Final[dict[str, Any]] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://contract-checker.dev/schemas/findings.json",
+    "title": "contract-checker JSON report (version 1)",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["version", "tool", "findings", "summary"],
+    "properties": {
+        "version": {"const": 1},
+        "tool": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "version"],
+            "properties": {"name": {"const": "contract-checker"}, "version": {"type": "string"}},
+        },
+        "findings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "file",
+                    "line",
+                    "column",
+                    "pointer",
+                    "pack",
+                    "rule",
+                    "severity",
+                    "outcome",
+                    "message",
+                    "refs",
+                    "values",
+                ],
+                "properties": {
+                    "file": {"type": "string"},
+                    "line": {
+                        "type": ["integer", "null"],
+                        "minimum": 1,
+                        "description": "1-based line where the value at `pointer` starts",
+                    },
+                    "column": {"type": ["integer", "null"], "minimum": 1},
+                    "pointer": {"type": "string", "description": "RFC 6901 JSON pointer"},
+                    "pack": {"type": "string"},
+                    "rule": {"type": "string"},
+                    "severity": {"enum": ["error", "warning", "info"]},
+                    "outcome": {"enum": ["fail", "missing", "error"]},
+                    "message": {"type": "string"},
+                    "refs": {"type": "array", "items": _REF_SCHEMA},
+                    "values": {
+                        "type": "object",
+                        "description": "the values that decided the outcome, by expression",
+                    },
+                },
+            },
+        },
+        "summary": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["files", "rules", "findings", "by_severity", "by_outcome"],
+            "properties": {
+                "files": {"type": "integer", "minimum": 0},
+                "rules": {"type": "integer", "minimum": 0},
+                "findings": {"type": "integer", "minimum": 0},
+                "by_severity": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["error", "warning", "info"],
+                    "properties": {
+                        k: {"type": "integer", "minimum": 0} for k in ("error", "warning", "info")
+                    },
+                },
+                "by_outcome": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["fail", "missing", "error"],
+                    "properties": {
+                        k: {"type": "integer", "minimum": 0} for k in ("fail", "missing", "error")
+                    },
+                },
+            },
+        },
+    },
+}

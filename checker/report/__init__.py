@@ -1,0 +1,24 @@
+"""Output formats: each module renders a finished run (files and findings) in one format."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..models import Finding, Report
+from ..runner import FileResult
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A whole run as the formats see it: per-file results (with source lines) and the report."""
+
+    files: Sequence[FileResult]
+    report: Report
+    lang: str = "en"
+
+    def message(self, f: Finding) -> str:
+        """The finding's message in the chosen language (English when no translation)."""
+        if self.lang == "zh" and f.message_zh:
+            return f.message_zh
+        return f.message

@@ -1,0 +1,55 @@
+"""The versioned JSON report (`contract-checker schema findings` describes it)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..models import Finding
+from . import RunResult
+
+
+def finding_json(f: Finding, message: str) -> dict[str, Any]:
+    """One finding as documented: refs without empty fields, values exact."""
+    out = f.model_dump(mode="json", exclude={"refs", "values", "message"})
+    out["message"] = message
+    out["refs"] = [r.model_dump(mode="json", exclude_none=True) for r in f.refs]
+    out["values"] = f.values
+    keys = [
+        "file",
+        "line",
+        "column",
+        "pointer",
+        "pack",
+        "rule",
+        "severity",
+        "outcome",
+        "message",
+        "refs",
+        "values",
+    ]
+    return {k: out[k] for k in keys} | {k: v for k, v in out.items() if k not in keys}
+
+
+def render(run: RunResult) -> str:
+    report = run.report
+    doc = {
+        "version": report.version,
+        "tool": report.tool.model_dump(mode="json"),
+        "findings": [finding_json(f, run.message(f)) for f in report.findings],
+        "summary": report.summary.model_dump(mode="json"),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=_exact) + "\n"
+
+
+def _exact(v: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(v, Decimal):
+        # json has no exact decimal: an integral one is an int, others go through float
+        # only when that is exact, else as text.
+        if v == v.to_integral_value():
+            return int(v)
+        f = float(v)
+        return f if Decimal(repr(f)) == v else str(v)
+    raise TypeError(f"not JSON serialisable: {type(v).__name__}")

@@ -1,0 +1,82 @@
+"""Human output: findings grouped by file with the offending source line, and a one-line summary."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+from ..models import Finding
+from . import RunResult
+
+_COLORS = {"error": "31", "warning": "33", "info": "36", "bold": "1", "dim": "2", "green": "32"}
+_LABELS_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def render(run: RunResult, color: bool = False) -> str:
+    paint: Callable[[str, str], str] = (
+        (lambda text, style: f"\033[{_COLORS[style]}m{text}\033[0m") if color else (lambda t, s: t)
+    )
+    zh = run.lang == "zh"
+    out: list[str] = []
+    for fr in run.files:
+        if not fr.findings:
+            continue
+        out.append(paint(fr.file, "bold"))
+        for f in fr.findings:
+            out.extend(_finding(f, fr.lines, run.message(f), paint, zh))
+        out.append("")
+    out.append(_summary(run, paint, zh))
+    return "\n".join(out) + "\n"
+
+
+def _finding(
+    f: Finding, lines: list[str], message: str, paint: Callable[[str, str], str], zh: bool
+) -> list[str]:
+    where = f"{f.line}:{f.column}" if f.line else "-"
+    label = _LABELS_ZH[f.severity] if zh else f.severity
+    head = (
+        f"  {where:<8} {paint(label.ljust(7 if not zh else 4), f.severity)} {message}  "
+        f"{paint(f'{f.pack}/{f.rule}', 'dim')}"
+    )
+    out = [head]
+    if f.outcome == "missing":
+        out[0] = head
+    if f.line and 1 <= f.line <= len(lines):
+        src = lines[f.line - 1].rstrip("\n")
+        gutter = f"{f.line:>6} │ "
+        out.append(paint(gutter, "dim") + src)
+        col = max(1, f.column or 1)
+        pad = _width(src[: col - 1])
+        out.append(paint(" " * 6 + " │ ", "dim") + " " * pad + paint("^", f.severity))
+    return out
+
+
+def _summary(run: RunResult, paint: Callable[[str, str], str], zh: bool) -> str:
+    s = run.report.summary
+    sev = s.by_severity
+    with_findings = sum(1 for fr in run.files if fr.findings)
+    if zh:
+        if s.findings == 0:
+            return paint(f"✔ 未发现问题（{s.files} 个文件，{s.rules} 条规则）", "green")
+        return paint(
+            f"✖ {s.findings} 个问题（错误 {sev['error']}，警告 {sev['warning']}，提示 {sev['info']}），"
+            f"涉及 {with_findings}/{s.files} 个文件，{s.rules} 条规则",
+            "error" if sev["error"] else "warning",
+        )
+    if s.findings == 0:
+        return paint(
+            f"✔ no findings in {s.files} file{'s' if s.files != 1 else ''} ({s.rules} rules)",
+            "green",
+        )
+    plural = "s" if s.findings != 1 else ""
+    return paint(
+        f"✖ {s.findings} finding{plural} ({sev['error']} error{'s' if sev['error'] != 1 else ''}, "
+        f"{sev['warning']} warning{'s' if sev['warning'] != 1 else ''}, {sev['info']} info) in "
+        f"{with_findings} of {s.files} file{'s' if s.files != 1 else ''} ({s.rules} rules)",
+        "error" if sev["error"] else "warning",
+    )

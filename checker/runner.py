@@ -1,0 +1,208 @@
+"""Check contract files: find them, load them, run the packs, and turn results into findings."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .api import Pack, rule_count
+from .loader import LoadedContract, Position, load_file, pointer, position_of
+from .models import Finding, Report, Severity, ToolInfo, summarise
+
+CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
+TOOL_PACK = "contract-checker"
+
+# Problems found while reading a contract, as findings of the tool's own "pack".
+_LOAD_RULES: dict[str, tuple[str, Severity]] = {
+    "duplicate-key": ("duplicate-key", "error"),
+    "unreadable-value": ("unreadable-value", "error"),
+    "number-too-long": ("unreadable-value", "error"),
+    "unsupported-tag": ("unreadable-value", "error"),
+    "non-string-key": ("non-string-key", "warning"),
+    "schema": ("contract-schema", "error"),
+    "unknown-field": ("contract-schema", "error"),
+}
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str | None]]:
+    """Contract files under the given paths, sorted, with an error text for a bad path."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found: list[Path] = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(
+                    Path(root) / f
+                    for f in files
+                    if f.lower().endswith(CONTRACT_SUFFIXES) and not f.startswith(".")
+                )
+            yield from ((p, None) for p in sorted(found))
+        elif path.exists():
+            yield path, None
+        else:
+            yield path, "no such file or directory"
+
+
+@dataclass
+class FileResult:
+    """Everything found in one file, and the source lines for showing them."""
+
+    file: str
+    findings: list[Finding]
+    lines: list[str]
+
+
+def check_file(
+    path: Path,
+    packs: Sequence[Pack],
+    today: _dt.date | None = None,
+    display_name: str | None = None,
+) -> FileResult:
+    """Findings for one contract file; a file that cannot be read is a finding, not an error."""
+    name = display_name or str(path)
+    contract = load_file(path)
+    if contract.data is None:
+        p = contract.problems[0]
+        return FileResult(
+            name,
+            [
+                Finding(
+                    file=name,
+                    line=p.line,
+                    column=p.column,
+                    pointer="",
+                    pack=TOOL_PACK,
+                    rule="unreadable-contract",
+                    severity="error",
+                    outcome="error",
+                    message=f"cannot read the contract: {p.message}",
+                    title="Contract file is readable",
+                )
+            ],
+            contract.lines,
+        )
+    findings: list[Finding] = []
+    for p in contract.problems:
+        rule, severity = _LOAD_RULES.get(p.code, (p.code, "error"))
+        findings.append(
+            Finding(
+                file=name,
+                line=p.line,
+                column=p.column,
+                pointer=pointer(p.path),
+                pack=TOOL_PACK,
+                rule=rule,
+                severity=severity,
+                outcome="error",
+                message=p.message,
+            )
+        )
+    typed_by_schema: dict[str, dict[str, Any]] = {}
+    seen_rules: set[tuple[str, str]] = set()
+    for pack in packs:
+        key = pack.schema.name if pack.schema is not None else ""
+        if key not in typed_by_schema:
+            if pack.schema is None:
+                typed_by_schema[key] = contract.data
+            else:
+                typed, problems = pack.schema.apply(contract.data)
+                typed_by_schema[key] = typed
+                for sp in problems:
+                    rule, severity = _LOAD_RULES.get(sp.code, ("contract-schema", "error"))
+                    pos = (contract.key_positions.get(sp.path) if sp.key else None) or position_of(
+                        contract, sp.path
+                    )
+                    findings.append(
+                        Finding(
+                            file=name,
+                            line=pos.line if pos else None,
+                            column=pos.column if pos else None,
+                            pointer=pointer(sp.path),
+                            pack=TOOL_PACK,
+                            rule=rule,
+                            severity=severity,
+                            outcome="error",
+                            message=sp.message,
+                        )
+                    )
+        for loc in pack.run(typed_by_schema[key], today):
+            r = loc.result
+            if (r.pack, r.rule) in seen_rules:  # already run by an earlier pack (shared `extends`)
+                continue
+            if not r.is_finding:
+                continue
+            compiled = next(x for x in pack.rules if x.id == r.rule and x.pack == r.pack)
+            pos = _position(contract, loc.path)
+            findings.append(
+                Finding(
+                    file=name,
+                    line=pos.line if pos else None,
+                    column=pos.column if pos else None,
+                    pointer=r.pointer or "",
+                    pack=r.pack,
+                    rule=r.rule,
+                    severity=r.severity,
+                    outcome=r.outcome,
+                    message=r.message or r.title,
+                    refs=list(compiled.refs),
+                    values=r.values,
+                    title=r.title,
+                    message_en=r.message,
+                    message_zh=r.message_zh,
+                )
+            )
+        seen_rules.update((r.pack, r.id) for r in pack.rules)
+    findings = _dedupe(findings)
+    findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.pack, f.rule))
+    return FileResult(name, findings, contract.lines)
+
+
+def _position(contract: LoadedContract, path: tuple[str | int, ...] | None) -> Position | None:
+    if path is None:
+        return Position(1, 1) if contract.positions else None
+    return position_of(contract, path)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for f in findings:
+        key = (f.pack, f.rule, f.pointer, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def check_paths(
+    paths: Iterable[str | os.PathLike[str]], packs: Sequence[Pack], today: _dt.date | None = None
+) -> Report:
+    """Check every contract file under `paths` with `packs`; a report of every finding."""
+    findings: list[Finding] = []
+    files = 0
+    for path, problem in discover(paths):
+        files += 1
+        if problem is not None:
+            findings.append(
+                Finding(
+                    file=str(path),
+                    pack=TOOL_PACK,
+                    rule="unreadable-contract",
+                    severity="error",
+                    outcome="error",
+                    message=f"cannot read the contract: {problem}",
+                )
+            )
+            continue
+        findings.extend(check_file(path, packs, today).findings)
+    return Report(
+        tool=ToolInfo(version=__version__),
+        findings=findings,
+        summary=summarise(findings, files, rule_count(packs)),
+    )

@@ -187,7 +187,12 @@ class _ExprLocator:
         return self.start.line, self.start.column
 
 
-def _read(path: Path) -> _Source:
+def _read(path: Path) -> tuple[_Source, list[PackProblem], set[int]]:
+    """The pack file, the problems found in its structure, and the rules they concern.
+
+    Problems inside a rule do not stop the others being checked (every error of a pack is
+    reported in one run); a problem in the pack's own keys does.
+    """
     doc = load_file(path)
     if doc.data is None:
         p = doc.problems[0]
@@ -195,13 +200,19 @@ def _read(path: Path) -> _Source:
     src = _Source(path, doc)
     problems = [src.problem(p.path, p.message) for p in doc.problems]
     validator = jsonschema.Draft202012Validator(PACK_SCHEMA)
-    for err in sorted(
-        validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
-    ):
+    bad_rules: set[int] = set()
+    fatal = bool(problems)
+    errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
+    for err in errors:
         problems.append(_schema_problem(src, err))
-    if problems:
+        where = tuple(err.absolute_path)
+        if len(where) >= 2 and where[0] == "rules" and isinstance(where[1], int):
+            bad_rules.add(where[1])
+        else:
+            fatal = True
+    if fatal:
         raise PackError(problems)
-    return src
+    return src, problems, bad_rules
 
 
 def _schema_problem(src: _Source, err: jsonschema.ValidationError) -> PackProblem:
@@ -284,6 +295,7 @@ class _Merged:
     lets: dict[str, tuple[str, _Source]] = field(default_factory=dict)
     rules: dict[str, RuleSpec] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    problems: list[PackProblem] = field(default_factory=list)
 
 
 def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
@@ -292,7 +304,7 @@ def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
             p.parent.name if p.name == "pack.yaml" else p.name for p in (*chain, path)
         )
         raise PackError([PackProblem(str(chain[-1]), None, None, f"`extends` cycle: {cycle}")])
-    src = _read(path)
+    src, structure_problems, _ = _read(path)
     data = src.doc.data or {}
     merged = _Merged(
         str(data["pack"]),
@@ -319,6 +331,7 @@ def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
         merged.lets.update(parent.lets)
         merged.rules.update(parent.rules)
         merged.files.extend(parent.files)
+        merged.problems.extend(parent.problems)
     if problems:
         raise PackError(problems)
     merged.files.append(path)
@@ -331,6 +344,10 @@ def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
     applies = data.get("applies_to")
     seen: dict[str, int] = {}
     for i, raw in enumerate(data.get("rules") or []):
+        if not isinstance(raw, Mapping) or "id" not in raw:
+            continue  # reported by the structure check
+        # A rule with a structural problem is still compiled, so that its expression
+        # errors are reported in the same run; the pack is refused either way.
         rid = str(raw["id"])
         if rid in seen:
             problems.append(
@@ -345,8 +362,8 @@ def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
         merged.rules[rid] = RuleSpec(
             merged.pack, src, i, raw, str(applies) if applies else None, src if applies else None
         )
-    if problems:
-        raise PackError(problems)
+    merged.problems.extend(structure_problems)
+    merged.problems.extend(problems)
     return merged
 
 
@@ -406,6 +423,13 @@ def convert_param(kind: str, value: Any) -> Any:
     return value
 
 
+def expr_text(value: Any) -> str:
+    """An expression as YAML gave it: bare `true` arrives as a bool, `1` as a number."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 _EACH: Final = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.+)$", re.S)
 _INTERP: Final = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 
@@ -442,7 +466,7 @@ def compile_pack(
 ) -> tuple[_Merged, Program, list[CompiledRule], dict[str, Any], ContractSchema | None]:
     """Read, merge and compile a pack; raises PackError listing every problem found."""
     merged = _merge(path)
-    problems: list[PackProblem] = []
+    problems: list[PackProblem] = list(merged.problems)
     schema: ContractSchema | None = None
     if merged.schema is not None:
         ref, base = merged.schema
@@ -507,6 +531,7 @@ def compile_pack(
         if rule is not None:
             rules.append(rule)
     if problems:
+        problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         raise PackError(problems)
     return merged, program, rules, values, schema
 
@@ -522,7 +547,7 @@ def _compile_rule(
     def expr(key: str, extra: dict[str, types.Type] | None = None) -> Expression | None:
         if key not in raw:
             return None
-        text = str(raw[key])
+        text = expr_text(raw[key])
         try:
             return program.compile(text, extra)
         except ExprError as exc:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 _EXPR: Final = {
-    "type": "string",
+    "type": ["string", "boolean", "number"],
     "minLength": 1,
-    "description": "an expression of the rule language",
+    "description": "an expression of the rule language (true, false, numbers may be bare YAML)",
 }
 _ID: Final = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
 

@@ -476,6 +476,7 @@ def compile_pack(
             problems.append(merged.src.problem(("schema",), str(exc)))
     param_types: dict[str, types.Type] = {}
     values: dict[str, Any] = {}
+    broken_defaults: set[str] = set()
     for name, (decl, src) in merged.params.items():
         kind = str(decl.get("type", "any"))
         param_types[name] = types.param_type(kind) or types.ANY
@@ -488,6 +489,7 @@ def compile_pack(
                         ("params", name, "default"), f"default of parameter `{name}`: {exc}"
                     )
                 )
+                broken_defaults.add(name)
     for name, value in (params or {}).items():
         if name not in merged.params:
             near = suggest(name, list(merged.params))
@@ -508,7 +510,7 @@ def compile_pack(
             values[name] = convert_param(kind, value)
         except ValueError as exc:
             problems.append(PackProblem(str(path), None, None, f"parameter `{name}`: {exc}"))
-    missing_params = [n for n in merged.params if n not in values]
+    missing_params = [n for n in merged.params if n not in values and n not in broken_defaults]
     for name in missing_params:
         decl, src = merged.params[name]
         problems.append(

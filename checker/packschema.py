@@ -90,7 +90,6 @@ PACK_SCHEMA: Final[dict[str, Any]] = {
                 },
                 "each": {
                     "type": "string",
-                    "pattern": r"^\s*[A-Za-z_][A-Za-z0-9_]*\s+in\s+\S",
                     "description": "`NAME in EXPR`: one result per element, the element bound to NAME",
                 },
                 "assert": {**_EXPR, "description": "must be true for the rule to pass"},

@@ -29,6 +29,25 @@ _LOAD_RULES: dict[str, tuple[str, Severity]] = {
 }
 
 
+_ZH_PREFIX: dict[str, str] = {
+    "unreadable-contract": "无法读取合同",
+    "contract-schema": "不符合合同数据结构",
+    "duplicate-key": "重复的键",
+    "unreadable-value": "无法读取的值",
+    "non-string-key": "键不是字符串",
+}
+
+
+def tool_message_zh(rule: str, message: str) -> str:
+    """A Chinese message for the tool's own findings: a fixed label, then the detail."""
+    if message.startswith("unknown field `"):
+        name = message.split("`")[1]
+        near = message.split("`")[3] if "did you mean" in message else None
+        return f"未知字段 `{name}`" + (f"；是否应为 `{near}`？" if near else "")
+    detail = message.removeprefix("cannot read the contract: ")
+    return f"{_ZH_PREFIX.get(rule, rule)}：{detail}"
+
+
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str | None]]:
     """Contract files under the given paths, sorted, with an error text for a bad path."""
     for raw in paths:
@@ -82,6 +101,7 @@ def check_file(
                     severity="error",
                     outcome="error",
                     message=f"cannot read the contract: {p.message}",
+                    message_zh=tool_message_zh("unreadable-contract", p.message),
                     title="Contract file is readable",
                 )
             ],
@@ -101,6 +121,7 @@ def check_file(
                 severity=severity,
                 outcome="error",
                 message=p.message,
+                message_zh=tool_message_zh(rule, p.message),
             )
         )
     typed_by_schema: dict[str, dict[str, Any]] = {}
@@ -129,6 +150,7 @@ def check_file(
                             severity=severity,
                             outcome="error",
                             message=sp.message,
+                            message_zh=tool_message_zh(rule, sp.message),
                         )
                     )
         for loc in pack.run(typed_by_schema[key], today):
@@ -197,6 +219,7 @@ def check_paths(
                     severity="error",
                     outcome="error",
                     message=f"cannot read the contract: {problem}",
+                    message_zh=tool_message_zh("unreadable-contract", problem),
                 )
             )
             continue

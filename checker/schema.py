@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from .lang import types as T
+from .lang.interpreter import format_path
 from .lang.textparse import parse_date, parse_duration, parse_money
 from .lang.typecheck import suggest
 from .lang.values import Duration, Missing, Money, display
@@ -258,4 +259,5 @@ class _Typer:
             if xt == "duration" and isinstance(value, int | float):
                 reason += " (a duration needs a unit: `3 years`, `30日`)"
         self.problems.append(SchemaProblem("unreadable-value", reason, path))
-        return Missing(reasons=[reason])
+        # The value is there but has no meaning: rules that need it are "missing", at it.
+        return Missing(paths=[format_path(path)], reasons=[reason])

@@ -204,7 +204,7 @@ def check_command(
         findings=findings,
         summary=summarise(findings, len(files), rule_count(loaded)),
     )
-    run = RunResult(files, report, lang)
+    run = RunResult(files, report, lang, loaded)
     if fmt == "json":
         text = json_format.render(run)
     else:

@@ -49,6 +49,15 @@ class RuleResult(_Frozen):
         return self.outcome in FINDING_OUTCOMES
 
 
+class Suppression(_Frozen):
+    """Why a finding is waived: it is still reported and counted, marked as waived."""
+
+    kind: Literal["waiver"] = "waiver"
+    reason: str
+    approver: str | None = None
+    expires: str | None = None
+
+
 class Finding(_Frozen):
     """One reported problem, located in a file (the JSON output's `findings` items)."""
 
@@ -63,6 +72,7 @@ class Finding(_Frozen):
     message: str
     refs: list[Ref] = Field(default_factory=list)
     values: dict[str, Any] = Field(default_factory=dict)
+    suppression: Suppression | None = None
     title: str | None = Field(default=None, exclude=True)
     message_zh: str | None = Field(default=None, exclude=True)
     message_en: str | None = Field(default=None, exclude=True)
@@ -72,6 +82,7 @@ class Summary(_Frozen):
     files: int
     rules: int
     findings: int
+    waived: int = 0
     by_severity: dict[str, int]
     by_outcome: dict[str, int]
 
@@ -96,10 +107,24 @@ def summarise(findings: list[Finding], files: int, rules: int) -> Summary:
     for f in findings:
         by_severity[f.severity] += 1
         by_outcome[f.outcome] += 1
+    waived = sum(1 for f in findings if f.suppression is not None)
     return Summary(
+        waived=waived,
         files=files,
         rules=rules,
         findings=len(findings),
         by_severity=by_severity,
         by_outcome=by_outcome,
     )
+
+
+def fingerprint(f: Finding) -> str:
+    """A stable identity for a finding that does not depend on lines or columns.
+
+    File, pack, rule and JSON pointer name the place in the data, which survives
+    reformatting and edits elsewhere in the file (used by baselines and SARIF).
+    """
+    import hashlib
+
+    key = "\x1f".join((f.file.replace("\\", "/"), f.pack, f.rule, f.pointer))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

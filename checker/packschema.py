@@ -194,6 +194,19 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
                     "outcome": {"enum": ["fail", "missing", "error"]},
                     "message": {"type": "string"},
                     "refs": {"type": "array", "items": _REF_SCHEMA},
+                    "suppression": {
+                        "type": "object",
+                        "description": "present when a waiver covers the finding: it is "
+                        "reported and counted, and does not fail the run",
+                        "additionalProperties": False,
+                        "required": ["kind", "reason"],
+                        "properties": {
+                            "kind": {"const": "waiver"},
+                            "reason": {"type": "string"},
+                            "approver": {"type": "string"},
+                            "expires": {"type": "string", "format": "date"},
+                        },
+                    },
                     "values": {
                         "type": "object",
                         "description": "the values that decided the outcome, by expression",
@@ -207,6 +220,7 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
             "required": ["files", "rules", "findings", "by_severity", "by_outcome"],
             "properties": {
                 "files": {"type": "integer", "minimum": 0},
+                "waived": {"type": "integer", "minimum": 0},
                 "rules": {"type": "integer", "minimum": 0},
                 "findings": {"type": "integer", "minimum": 0},
                 "by_severity": {

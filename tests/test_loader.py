@@ -807,3 +807,20 @@ def test_aliases_and_merges_agree_with_pyyaml(src: str) -> None:
     except yaml.YAMLError:
         assume(False)  # PyYAML refuses a merge of something that is not a mapping
     assert load(src).data == _expected(reference)
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="no example corpus")
+def test_example_corpus_loads() -> None:
+    files = sorted(EXAMPLES.rglob("*.yaml")) + sorted(EXAMPLES.rglob("*.json"))
+    assert files
+    for file in files:
+        result = load_file(file)
+        found = [(p.code, p.line, p.column, p.path) for p in result.problems]
+        if file.name == "d22-duplicate-key.yaml":
+            path = ("payment", "installments", 1, "due_within")
+            assert found == [("duplicate-key", 295, 7, path)]
+        else:
+            assert found == [], file

@@ -85,10 +85,10 @@ def _val(v: Any) -> Any:
     return v
 
 
-def _deep_val(v: Any) -> Any:
-    if type(v) is list:
-        return [_deep_val(x) for x in v]
-    return _val(v)
+def _deep_val(v: Any, depth: int) -> Any:
+    if depth == 0:
+        return _val(v)
+    return [_deep_val(x, depth - 1) for x in v]
 
 
 def _as_num(v: Any) -> Any:
@@ -275,7 +275,9 @@ class _Gen:
         if kind == "raw":
             return f"_val({src})"
         if kind.startswith("list:") and kind.endswith("raw"):
-            return f"_deep_val({src})"
+            # Items read from the data are normalised where they were read, exactly as the
+            # interpreter does: `depth` list levels down, not deeper.
+            return f"_deep_val({src}, {kind.count('list:')})"
         return src
 
     def as_present(self, code: _Code) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -79,18 +80,44 @@ def _grammar_path() -> Path:
     raise FileNotFoundError("grammar/expr.lark is missing from the installation")
 
 
+def _cache_file() -> str | bool:
+    """Where Lark keeps the analysed grammar between runs: the user's own cache folder.
+
+    Lark's cache is a pickle, so it must not live in a shared temporary folder that
+    someone else could write to; without a private folder, nothing is cached.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "contract-checker")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.stat(folder)
+        if info.st_uid != os.getuid() or info.st_mode & 0o022:
+            return False
+    except (OSError, AttributeError):
+        return False
+    return os.path.join(folder, f"grammar-lark{lark.__version__}.cache")
+
+
 @functools.cache
 def _lark() -> lark.Lark:
-    # Built once per process; LALR tables for this grammar take a few milliseconds.
-    return lark.Lark(
-        _grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
+    # Built once per process. Building the LALR tables takes ~60 ms, so Lark keeps them
+    # in a cache file (keyed by the grammar's hash) in the user's cache folder.
+    grammar = _grammar_path().read_text(encoding="utf-8")
+    options: dict[str, Any] = {
+        "parser": "lalr",
         # The basic lexer reads a keyword as a keyword everywhere, so `a and or b` is
         # reported at `or` (a contextual lexer would read `or` there as a name).
-        lexer="basic",
-        propagate_positions=True,
-        maybe_placeholders=True,
-    )
+        "lexer": "basic",
+        "propagate_positions": True,
+        "maybe_placeholders": True,
+    }
+    cache = _cache_file()
+    if cache:
+        try:
+            return lark.Lark(grammar, cache=cache, **options)
+        except (OSError, EOFError, ValueError, TypeError, AttributeError):
+            pass  # an unreadable or stale cache file: build without it
+    return lark.Lark(grammar, **options)
 
 
 def parse(text: str) -> Node:

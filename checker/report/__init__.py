@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..api import Pack
 from ..models import Finding, Report
 from ..runner import FileResult
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """A whole run as the formats see it: per-file results (with source lines) and the report."""
+    """A whole run as the formats see it: per-file results (with source lines), the report,
+    and the packs that ran (their rules' metadata: titles, refs, descriptions)."""
 
     files: Sequence[FileResult]
     report: Report
     lang: str = "en"
+    packs: Sequence[Pack] = ()
 
     def message(self, f: Finding) -> str:
         """The finding's message in the chosen language (English when no translation)."""

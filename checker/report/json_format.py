@@ -28,7 +28,10 @@ def finding_json(f: Finding, message: str) -> dict[str, Any]:
         "refs",
         "values",
     ]
-    return {k: out[k] for k in keys} | {k: v for k, v in out.items() if k not in keys}
+    extra = {k: v for k, v in out.items() if k not in keys and v is not None}
+    if extra.get("suppression"):
+        extra["suppression"] = {k: v for k, v in extra["suppression"].items() if v is not None}
+    return {k: out[k] for k in keys} | extra
 
 
 def render(run: RunResult) -> str:

@@ -90,6 +90,7 @@ def test_json_output_golden_and_valid_against_its_schema(tmp_path: Path) -> None
         "files": 3,
         "rules": 4,
         "findings": 7,
+        "waived": 0,
         "by_severity": {"error": 5, "warning": 1, "info": 1},
         "by_outcome": {"fail": 2, "missing": 2, "error": 3},
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,9 @@ class FileResult:
     file: str
     findings: list[Finding]
     lines: list[str]
+    # Every rule's outcome on this file, passes included (one per rule: the worst of its
+    # elements), keyed by (pack, rule); empty when the file could not be read.
+    outcomes: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def check_file(
@@ -125,6 +128,7 @@ def check_file(
             )
         )
     typed_by_schema: dict[str, dict[str, Any]] = {}
+    outcomes: dict[tuple[str, str], str] = {}
     seen_rules: set[tuple[str, str]] = set()
     for pack in packs:
         key = pack.schema.name if pack.schema is not None else ""
@@ -157,6 +161,8 @@ def check_file(
             r = loc.result
             if (r.pack, r.rule) in seen_rules:  # already run by an earlier pack (shared `extends`)
                 continue
+            key_rule = (r.pack, r.rule)
+            outcomes[key_rule] = _worst(outcomes.get(key_rule), r.outcome)
             if not r.is_finding:
                 continue
             compiled = next(x for x in pack.rules if x.id == r.rule and x.pack == r.pack)
@@ -182,7 +188,19 @@ def check_file(
         seen_rules.update((r.pack, r.id) for r in pack.rules)
     findings = _dedupe(findings)
     findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.pack, f.rule))
-    return FileResult(name, findings, contract.lines)
+    return FileResult(name, findings, contract.lines, outcomes)
+
+
+_ORDER = {"pass": 0, "skip": 1, "missing": 2, "fail": 3, "error": 4}
+
+
+def _worst(a: str | None, b: str) -> str:
+    """The outcome of a rule from its elements': any error, else any fail, else any missing."""
+    if a is None:
+        return b
+    if {a, b} == {"pass", "skip"}:
+        return "pass"
+    return a if _ORDER[a] >= _ORDER[b] else b
 
 
 def _position(contract: LoadedContract, path: tuple[str | int, ...] | None) -> Position | None:

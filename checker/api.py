@@ -9,7 +9,7 @@ from typing import Any
 
 from .engine import Located, RuleRunner
 from .lang.values import from_float
-from .models import RuleResult
+from .models import RuleResult, Severity
 from .pack import CompiledRule, PackError, compile_pack, resolve_pack
 from .schema import ContractSchema
 
@@ -36,16 +36,45 @@ class Pack:
         self.params: dict[str, Any] = values
         self.param_decls = {k: dict(d) for k, (d, _) in merged.params.items()}
         self.rules: list[CompiledRule] = rules
+        self._program = program
+        self._adjustments: tuple[dict[str, Severity], list[str]] | None = None
         self._runner = RuleRunner(program, rules, values)
 
     def __repr__(self) -> str:
         return f"<Pack {self.id} {self.version}: {len(self.rules)} rules>"
 
+    def adjust(self, severity: Mapping[str, Severity], disabled: Iterable[str]) -> None:
+        """Apply per-rule configuration: severity changes and disabled rules.
+
+        Keys are `pack/rule` or a bare rule id. Disabled rules are not run at all.
+        """
+        off = set(disabled)
+        self._adjustments = (dict(severity), sorted(off))
+        kept = []
+        for rule in self.rules:
+            keys = (f"{rule.pack}/{rule.id}", rule.id)
+            if any(k in off for k in keys):
+                continue
+            for k in keys:
+                if k in severity:
+                    rule.severity = severity[k]
+                    break
+            kept.append(rule)
+        self.rules = kept
+        self._runner = RuleRunner(self._program, kept, self.params)
+
     def __getstate__(self) -> dict[str, Any]:
-        return {"path": str(self.path), "params": self._param_overrides}
+        return {
+            "path": str(self.path),
+            "params": self._param_overrides,
+            "adjust": self._adjustments,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(Path(state["path"]), state["params"])  # type: ignore[misc]
+        if state.get("adjust"):
+            severity, off = state["adjust"]
+            self.adjust(severity, off)
 
     def typed(self, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
         """The data as the rules see it (the pack's schema applied) and the schema problems."""

@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from . import __version__
-from .api import Pack, PackError, load_packs, rule_count
+from .api import Pack, PackError, load_packs
+from .config import Config, ConfigError, find_config, load_config
 from .lang import ExprError, Missing, Program
 from .lang.values import EvalError, dumps
 from .loader import load_file
-from .models import Finding, Report, ToolInfo, summarise
+from .models import Finding
 from .pack import builtin_packs
 from .packschema import FINDINGS_SCHEMA, PACK_SCHEMA
 from .report import RunResult, json_format
-from .report import text as text_format
-from .runner import check_file, discover
 from .schema import ContractSchema, SchemaError, resolve_schema_path
+from .session import (
+    apply_baseline,
+    apply_waivers,
+    build_report,
+    make_plan,
+    run_files,
+    select_files,
+    waiver_findings,
+)
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -133,43 +143,108 @@ def _load_packs(refs: tuple[str, ...]) -> list[Pack]:
         sys.exit(EXIT_USAGE)
 
 
+FORMATS = {
+    "text": "text",
+    "json": "json_format",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown",
+}
+
+
+def _renderer(fmt: str) -> Callable[..., str]:
+    module = importlib.import_module(f"checker.report.{FORMATS[fmt]}")
+    render: Callable[..., str] = module.render
+    return render
+
+
+def _config(path: Path | None) -> Config:
+    try:
+        if path is not None:
+            return load_config(path)
+        found = find_config(Path.cwd())
+        return load_config(found) if found else Config()
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+
+
+class _Progress:
+    """`checking 120/500 files` on a terminal's stderr, for runs long enough to need it."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled and total >= 20 and (done % 10 == 0 or done == total):
+            click.echo(f"\rchecking {done}/{total} files", err=True, nl=False)
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--pack",
     "packs",
     multiple=True,
-    help="Rule pack: a built-in name or a pack file (repeatable; default: all built-in packs).",
+    help="Rule pack: a built-in name or a pack file (repeatable). Replaces the "
+    "configuration's packs; default: all built-in packs.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: contract-checker.yaml or [tool.contract-checker] "
+    "in pyproject.toml, found walking up from here).",
 )
 @click.option(
     "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    "formats",
+    multiple=True,
+    type=click.Choice(list(FORMATS)),
+    help="Output format (repeatable; pair each with an --output). Default: text.",
 )
 @click.option(
     "--output",
     "-o",
+    "outputs",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to this file instead of standard output.",
+    help="Write the N-th --format to this file (default: standard output).",
 )
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info", "never"]),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding of this severity or above is reported.",
+    help="Exit 1 when a finding of this severity or above is reported (default: error).",
 )
 @click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language of the messages.",
+    "--lang", type=click.Choice(["en", "zh"]), help="Language of the messages (default: en)."
 )
 @click.option("--today", help="The date today() returns (YYYY-MM-DD), for reproducible CI runs.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Check files in this many processes (0: one per CPU); output order is the same.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A previous JSON report: report only findings that are new against it.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write this run's findings as a baseline (a JSON report) to this file.",
+)
 @click.option(
     "--color/--no-color",
     default=None,
@@ -178,47 +253,71 @@ def _load_packs(refs: tuple[str, ...]) -> list[Pack]:
 def check_command(
     paths: tuple[Path, ...],
     packs: tuple[str, ...],
-    fmt: str,
-    output: Path | None,
-    fail_on: str,
-    lang: str,
+    config_path: Path | None,
+    formats: tuple[str, ...],
+    outputs: tuple[Path, ...],
+    fail_on: str | None,
+    lang: str | None,
     today: str | None,
+    jobs: int,
+    baseline: Path | None,
+    write_baseline: Path | None,
     color: bool | None,
 ) -> None:
     """Check contract files and folders (recursively) against rule packs.
 
-    Exit status: 0 when no finding reaches --fail-on; 1 when one does; 2 for a usage,
-    configuration or rule-pack error.
+    Exit status: 0 when no finding at or above --fail-on is reported (waived findings
+    do not count); 1 when one is; 2 for a usage, configuration or rule-pack error.
     """
     today_date = _parse_today(today)
-    loaded = _load_packs(packs)
-    targets = list(paths) or [Path(".")]
-    files = []
-    for path, problem in discover(targets):
-        if problem is not None:
-            _fail(f"{path}: {problem}")
-        files.append(check_file(path, loaded, today_date))
-    findings = [f for fr in files for f in fr.findings]
-    report = Report(
-        tool=ToolInfo(version=__version__),
-        findings=findings,
-        summary=summarise(findings, len(files), rule_count(loaded)),
-    )
-    run = RunResult(files, report, lang, loaded)
-    if fmt == "json":
-        text = json_format.render(run)
-    else:
-        is_tty = output is None and sys.stdout.isatty()
-        text = text_format.render(run, color=_color(is_tty, color))
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror or exc}")
-    else:
-        # click strips colour codes when it thinks the stream is no terminal: say it is wanted.
-        click.echo(text, nl=False, color=fmt == "text" and _color(sys.stdout.isatty(), color))
-    sys.exit(EXIT_FINDINGS if _fails(findings, fail_on) else EXIT_OK)
+    config = _config(config_path)
+    fmts = list(formats) or ["text"]
+    if len(outputs) > len(fmts):
+        _fail("more --output than --format options: pair each output with a format")
+    if len(fmts) - len(outputs) > 1:
+        _fail("only one format can go to standard output: give an --output for the others")
+    try:
+        plan = make_plan(config, packs, today_date, baseline or config.baseline)
+    except PackError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(EXIT_USAGE)
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    targets = list(paths) or [Path(p) for p in config.paths] or [Path(".")]
+    files, bad = select_files(plan, targets)
+    if bad:
+        _fail("; ".join(f"{p}: {why}" for p, why in bad))
+    progress = _Progress(sys.stderr.isatty())
+    workers = jobs or os.cpu_count() or 1
+    results = []
+    for result in run_files(plan, files, workers, progress):
+        results.append(apply_baseline(plan, apply_waivers(plan, result)))
+    progress.clear()
+    report = build_report(results, waiver_findings(plan), plan)
+    run = RunResult(results, report, lang or config.lang or "en", plan.all_packs)
+    if write_baseline is not None:
+        _write(write_baseline, json_format.render(run))
+    for i, fmt in enumerate(fmts):
+        target = outputs[i] if i < len(outputs) else None
+        use_color = fmt == "text" and _color(target is None and sys.stdout.isatty(), color)
+        text = _renderer(fmt)(run, color=use_color) if fmt == "text" else _renderer(fmt)(run)
+        if target is not None:
+            _write(target, text)
+        else:
+            # click strips colour codes unless told the stream should have them.
+            click.echo(text, nl=False, color=use_color)
+    threshold = fail_on or config.fail_on or "error"
+    live = [f for f in report.findings if f.suppression is None]
+    sys.exit(EXIT_FINDINGS if _fails(live, threshold) else EXIT_OK)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
 _RANK = {"info": 0, "warning": 1, "error": 2}

@@ -1,0 +1,344 @@
+"""Configuration: find `contract-checker.yaml` or `[tool.contract-checker]`, validate it, read it."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fnmatch
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Final
+
+import jsonschema
+
+from .lang.typecheck import suggest
+from .lang.values import display
+from .loader import LoadedContract, Position, load_file
+from .models import Severity
+
+CONFIG_NAMES: Final = ("contract-checker.yaml", ".contract-checker.yaml", "contract-checker.yml")
+
+_RULE_SETTING: Final = {
+    "oneOf": [
+        {"enum": ["off", "error", "warning", "info"]},
+        {"type": "boolean"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "severity": {"enum": ["error", "warning", "info"]},
+                "enabled": {"type": "boolean"},
+            },
+        },
+    ]
+}
+
+CONFIG_SCHEMA: Final[dict[str, Any]] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://contract-checker.dev/schemas/config.json",
+    "title": "contract-checker configuration",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "packs": {
+            "type": "array",
+            "description": "packs to use: built-in names or paths, optionally with the files "
+            "they apply to and parameters",
+            "items": {
+                "oneOf": [
+                    {"type": "string"},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["pack"],
+                        "properties": {
+                            "pack": {"type": "string"},
+                            "files": {"type": "array", "items": {"type": "string"}},
+                            "params": {"type": "object"},
+                        },
+                    },
+                ]
+            },
+        },
+        "paths": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "what to check when no path is given",
+        },
+        "exclude": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "globs of files never checked",
+        },
+        "rules": {
+            "type": "object",
+            "description": "per-rule changes, by `pack/rule` or bare `rule`: a severity, `off`, "
+            "or {severity, enabled}",
+            "additionalProperties": _RULE_SETTING,
+        },
+        "fail_on": {"enum": ["error", "warning", "info", "never"]},
+        "lang": {"enum": ["en", "zh"]},
+        "baseline": {
+            "type": "string",
+            "description": "a previous JSON report: report only new findings",
+        },
+        "waivers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["rule", "reason"],
+                "properties": {
+                    "rule": {"type": "string", "description": "`pack/rule` or a bare rule id"},
+                    "files": {"type": "array", "items": {"type": "string"}},
+                    "pointer": {
+                        "type": "string",
+                        "description": "JSON pointer: this value and everything under it",
+                    },
+                    "reason": {"type": "string", "minLength": 1},
+                    "approver": {"type": "string"},
+                    "expires": {"type": ["string"], "format": "date"},
+                },
+            },
+        },
+    },
+}
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used: its file, position and what is wrong."""
+
+    def __init__(
+        self, file: Path, message: str, position: Position | None = None, hint: str | None = None
+    ) -> None:
+        self.file, self.position, self.hint = file, position, hint
+        where = f"{file}:{position.line}:{position.column}" if position else str(file)
+        super().__init__(f"{where}: error: {message}" + (f"\nhint: {hint}" if hint else ""))
+
+
+@dataclass(frozen=True)
+class PackUse:
+    """One pack of the configuration and the files it applies to (all when no globs)."""
+
+    ref: str
+    files: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A finding deliberately accepted: which rule, where, why, by whom, until when."""
+
+    rule: str
+    reason: str
+    files: tuple[str, ...] = ()
+    pointer: str | None = None
+    approver: str | None = None
+    expires: _dt.date | None = None
+    position: Position | None = None
+
+    def covers_rule(self, pack: str, rule: str) -> bool:
+        return self.rule in (rule, f"{pack}/{rule}")
+
+    def covers(self, pack: str, rule: str, file: str, pointer: str, root: Path) -> bool:
+        if not self.covers_rule(pack, rule):
+            return False
+        if self.files and not matches_any(file, self.files, root):
+            return False
+        if self.pointer is not None:
+            p = self.pointer.rstrip("/")
+            return pointer == p or pointer.startswith(p + "/")
+        return True
+
+
+@dataclass
+class Config:
+    """The settings in force; `file` is None when no configuration file was found."""
+
+    file: Path | None = None
+    root: Path = field(default_factory=Path.cwd)
+    packs: list[PackUse] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    disabled: set[str] = field(default_factory=set)
+    fail_on: str | None = None
+    lang: str | None = None
+    baseline: Path | None = None
+    waivers: list[Waiver] = field(default_factory=list)
+
+
+def matches_any(file: str, globs: tuple[str, ...] | list[str], root: Path) -> bool:
+    """Whether a checked file matches one of the globs (relative to the config's folder)."""
+    path = Path(file)
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    pure = PurePosixPath(rel)
+    for g in globs:
+        g = g.removeprefix("./")
+        if (
+            pure.match(g)
+            or fnmatch.fnmatch(rel, g)
+            or (g.endswith("/**") and rel.startswith(g[:-3] + "/"))
+        ):
+            return True
+        if g.startswith("**/") and fnmatch.fnmatch(rel, g[3:]):
+            return True
+    return False
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration file walking up from `start`: ours, or a pyproject.toml
+    with a [tool.contract-checker] table."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                doc = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if isinstance(doc.get("tool"), dict) and "contract-checker" in doc["tool"]:
+                return pyproject
+    return None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a configuration file; raises ConfigError with a position."""
+    loaded: LoadedContract | None = None
+    if path.name == "pyproject.toml":
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(path, f"cannot read: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(path, f"TOML syntax error: {exc}") from None
+        data = doc.get("tool", {}).get("contract-checker", {})
+        if not isinstance(data, dict):
+            raise ConfigError(path, "[tool.contract-checker] must be a table")
+    else:
+        loaded = load_file(path)
+        if loaded.data is None:
+            p = loaded.problems[0]
+            pos = Position(p.line, p.column) if p.line and p.column else None
+            raise ConfigError(path, p.message, pos)
+        for p in loaded.problems:
+            pos = Position(p.line, p.column) if p.line and p.column else None
+            raise ConfigError(path, p.message, pos)
+        data = loaded.data
+
+    def position(where: tuple[str | int, ...], key: bool = False) -> Position | None:
+        if loaded is None:
+            return None
+        if key and where in loaded.key_positions:
+            return loaded.key_positions[where]
+        for end in range(len(where), -1, -1):
+            if where[:end] in loaded.positions:
+                return loaded.positions[where[:end]]
+        return None
+
+    validator = jsonschema.Draft202012Validator(
+        CONFIG_SCHEMA, format_checker=jsonschema.FormatChecker()
+    )
+    plain = _plain(data)
+    errors = sorted(validator.iter_errors(plain), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        err = errors[0]
+        where = tuple(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
+            known = (
+                sorted(err.schema.get("properties", {})) if isinstance(err.schema, Mapping) else []
+            )
+            extra = [k for k in err.instance if k not in known]
+            if extra:
+                near = suggest(str(extra[0]), known)
+                raise ConfigError(
+                    path,
+                    f"unknown key `{extra[0]}`",
+                    position((*where, extra[0]), True),
+                    f"did you mean `{near}`?" if near else "keys: " + ", ".join(known),
+                )
+        if err.validator == "oneOf" and err.context:
+            best = jsonschema.exceptions.best_match(err.context)
+            if best is not None:
+                err = best
+        raise ConfigError(path, f"{_where_text(where)}{err.message}", position(where))
+    return _build(path, data, position)
+
+
+def _where_text(where: tuple[str | int, ...]) -> str:
+    if not where:
+        return ""
+    text = ".".join(str(w) if isinstance(w, str) else f"[{w}]" for w in where).replace(".[", "[")
+    return f"{text}: "
+
+
+def _plain(v: Any) -> Any:
+    """Configuration data for validation: dates as ISO text (YAML reads them as dates)."""
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, Mapping):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _build(path: Path, data: Mapping[str, Any], position: Any) -> Config:
+    config = Config(file=path, root=path.parent)
+    for item in data.get("packs", []) or []:
+        if isinstance(item, str):
+            config.packs.append(PackUse(item))
+        else:
+            config.packs.append(
+                PackUse(
+                    str(item["pack"]),
+                    tuple(item.get("files", []) or ()),
+                    dict(item.get("params", {}) or {}),
+                )
+            )
+    config.paths = [str(p) for p in data.get("paths", []) or []]
+    config.exclude = [str(p) for p in data.get("exclude", []) or []]
+    for rule, setting in (data.get("rules") or {}).items():
+        if (
+            setting == "off"
+            or setting is False
+            or (isinstance(setting, Mapping) and setting.get("enabled") is False)
+        ):
+            config.disabled.add(str(rule))
+        elif isinstance(setting, str):
+            config.severity[str(rule)] = setting  # type: ignore[assignment]
+        elif isinstance(setting, Mapping) and "severity" in setting:
+            config.severity[str(rule)] = setting["severity"]
+    config.fail_on = data.get("fail_on")
+    config.lang = data.get("lang")
+    if data.get("baseline"):
+        config.baseline = path.parent / str(data["baseline"])
+    for i, w in enumerate(data.get("waivers", []) or []):
+        expires = w.get("expires")
+        if isinstance(expires, str):
+            try:
+                expires = _dt.date.fromisoformat(expires)
+            except ValueError:
+                raise ConfigError(
+                    path,
+                    f"waivers[{i}].expires: {display(expires)} is not a date",
+                    position(("waivers", i, "expires")),
+                ) from None
+        config.waivers.append(
+            Waiver(
+                rule=str(w["rule"]),
+                reason=str(w["reason"]),
+                files=tuple(w.get("files", []) or ()),
+                pointer=w.get("pointer"),
+                approver=w.get("approver"),
+                expires=expires,
+                position=position(("waivers", i)),
+            )
+        )
+    return config

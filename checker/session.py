@@ -1,0 +1,284 @@
+"""A whole `check` run: packs per file, waivers, baseline, parallel workers, in file order."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .api import Pack, load_pack, rule_count
+from .config import Config, ConfigError, PackUse, Waiver, matches_any
+from .lang.typecheck import suggest
+from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summarise
+from .pack import PackError, builtin_packs
+from .runner import TOOL_PACK, FileResult, check_file, discover, tool_message_zh
+
+
+@dataclass
+class Plan:
+    """What to run: packs with the globs they apply to, files, and the settings in force."""
+
+    config: Config
+    packs: list[tuple[Pack, tuple[str, ...]]]
+    today: _dt.date | None = None
+    baseline: Counter[str] | None = None
+    used_waivers: set[int] = field(default_factory=set)
+
+    def packs_for(self, file: str) -> list[Pack]:
+        return [
+            p for p, globs in self.packs if not globs or matches_any(file, globs, self.config.root)
+        ]
+
+    @property
+    def all_packs(self) -> list[Pack]:
+        return [p for p, _ in self.packs]
+
+
+def make_plan(
+    config: Config, cli_packs: Sequence[str], today: _dt.date | None, baseline: Path | None
+) -> Plan:
+    """Load the packs (the command line's replace the configuration's) and the baseline.
+
+    Raises PackError or ConfigError: both end the run with exit status 2.
+    """
+    uses = [PackUse(ref) for ref in cli_packs] if cli_packs else list(config.packs)
+    if not uses:
+        uses = [PackUse(name) for name in builtin_packs()]
+    base = config.root if config.file and not cli_packs else Path.cwd()
+    packs: list[tuple[Pack, tuple[str, ...]]] = []
+    problems = []
+    for use in uses:
+        try:
+            packs.append((load_pack(use.ref, use.params, base), use.files))
+        except PackError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise PackError(problems)
+    _apply_rule_settings(config, [p for p, _ in packs])
+    plan = Plan(config, packs, today)
+    if baseline is not None:
+        plan.baseline = read_baseline(baseline)
+    return plan
+
+
+def _apply_rule_settings(config: Config, packs: list[Pack]) -> None:
+    known = {f"{r.pack}/{r.id}" for p in packs for r in p.rules} | {
+        r.id for p in packs for r in p.rules
+    }
+    for key in [*config.severity, *config.disabled]:
+        if key not in known:
+            near = suggest(key, sorted(known))
+            assert config.file is not None
+            raise ConfigError(
+                config.file,
+                f"`rules` names an unknown rule `{key}`",
+                None,
+                f"did you mean `{near}`?" if near else "see `contract-checker rules`",
+            )
+    for pack in packs:
+        pack.adjust(config.severity, config.disabled)
+
+
+def read_baseline(path: Path) -> Counter[str]:
+    """The fingerprints of a previous JSON report (how many times each occurred)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        findings = doc["findings"]
+        counts: Counter[str] = Counter()
+        for f in findings:
+            counts[
+                fingerprint(
+                    Finding(
+                        file=f["file"],
+                        pack=f["pack"],
+                        rule=f["rule"],
+                        pointer=f.get("pointer", ""),
+                        severity=f["severity"],
+                        outcome=f["outcome"],
+                        message=f.get("message", ""),
+                    )
+                )
+            ] += 1
+        return counts
+    except FileNotFoundError:
+        raise ConfigError(
+            path, "baseline file not found", hint="create it with --write-baseline"
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ConfigError(path, f"not a contract-checker JSON report: {exc}") from None
+
+
+# -- workers ------------------------------------------------------------------------------
+
+_WORKER_PLAN: Plan | None = None
+
+
+def _init_worker(plan: Plan) -> None:
+    global _WORKER_PLAN
+    _WORKER_PLAN = plan
+
+
+def _check_in_worker(path: str) -> FileResult:
+    assert _WORKER_PLAN is not None
+    return _check(_WORKER_PLAN, Path(path))
+
+
+def _check(plan: Plan, path: Path) -> FileResult:
+    result = check_file(path, plan.packs_for(str(path)), plan.today)
+    # Keep only the source lines findings point at: memory stays flat over many files.
+    wanted = {f.line for f in result.findings if f.line}
+    result.lines = (
+        [line if i + 1 in wanted else "" for i, line in enumerate(result.lines)] if wanted else []
+    )
+    return result
+
+
+def run_files(
+    plan: Plan, files: list[Path], jobs: int, progress: Callable[[int, int], None] | None = None
+) -> Iterator[FileResult]:
+    """Check files in order; with jobs > 1, in worker processes (results still in order)."""
+    total = len(files)
+    if jobs <= 1 or total < 2:
+        for i, path in enumerate(files):
+            yield _check(plan, path)
+            if progress:
+                progress(i + 1, total)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(plan,)) as pool:
+        chunk = max(1, min(16, total // (jobs * 8)))
+        for i, result in enumerate(
+            pool.map(_check_in_worker, [str(p) for p in files], chunksize=chunk)
+        ):
+            yield result
+            if progress:
+                progress(i + 1, total)
+
+
+def select_files(plan: Plan, paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Contract files under the paths minus excluded ones, and the paths that do not exist."""
+    found: list[Path] = []
+    bad: list[tuple[Path, str]] = []
+    for path, problem in discover(paths):
+        if problem is not None:
+            bad.append((path, problem))
+        elif not (
+            plan.config.exclude and matches_any(str(path), plan.config.exclude, plan.config.root)
+        ):
+            found.append(path)
+    return found, bad
+
+
+# -- waivers and baseline ------------------------------------------------------------------
+
+
+def apply_waivers(plan: Plan, result: FileResult) -> FileResult:
+    """Mark the findings that a live waiver covers (they stay reported, and are counted)."""
+    today = plan.today or _dt.date.today()
+    out = []
+    for f in result.findings:
+        for i, w in enumerate(plan.config.waivers):
+            if w.expires is not None and w.expires < today:
+                continue
+            if w.covers(f.pack, f.rule, f.file, f.pointer, plan.config.root):
+                plan.used_waivers.add(i)
+                f = f.model_copy(
+                    update={
+                        "suppression": Suppression(
+                            reason=w.reason,
+                            approver=w.approver,
+                            expires=w.expires.isoformat() if w.expires else None,
+                        )
+                    }
+                )
+                break
+        out.append(f)
+    result.findings = out
+    return result
+
+
+def apply_baseline(plan: Plan, result: FileResult) -> FileResult:
+    """Drop the findings the baseline already had (matched by fingerprint, as many times)."""
+    if plan.baseline is None:
+        return result
+    kept = []
+    for f in result.findings:
+        fp = fingerprint(f)
+        if plan.baseline[fp] > 0:
+            plan.baseline[fp] -= 1
+        else:
+            kept.append(f)
+    result.findings = kept
+    return result
+
+
+def waiver_findings(plan: Plan) -> list[Finding]:
+    """Expired waivers (errors) and unused live waivers (warnings), at their config line."""
+    config = plan.config
+    if config.file is None:
+        return []
+    today = plan.today or _dt.date.today()
+    out = []
+    for i, w in enumerate(config.waivers):
+        pos = w.position
+        common: dict[str, Any] = {
+            "file": _display(config.file),
+            "line": pos.line if pos else None,
+            "column": pos.column if pos else None,
+            "pointer": f"/waivers/{i}",
+            "pack": TOOL_PACK,
+        }
+        if w.expires is not None and w.expires < today:
+            message = (
+                f"waiver for {w.rule} expired on {w.expires.isoformat()} "
+                f"(reason: {w.reason}); renew it or fix the findings"
+            )
+            out.append(
+                Finding(
+                    **common,
+                    rule="expired-waiver",
+                    severity="error",
+                    outcome="error",
+                    message=message,
+                    message_zh=f"豁免已于{w.expires.isoformat()}过期：{w.rule}（理由：{w.reason}）",
+                )
+            )
+        elif i not in plan.used_waivers:
+            message = f"waiver for {w.rule} matched no finding; remove it"
+            out.append(
+                Finding(
+                    **common,
+                    rule="unused-waiver",
+                    severity="warning",
+                    outcome="error",
+                    message=message,
+                    message_zh=tool_message_zh("unused-waiver", message),
+                )
+            )
+    return out
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def build_report(files: list[FileResult], extra: list[Finding], plan: Plan) -> Report:
+    findings = [f for fr in files for f in fr.findings] + extra
+    return Report(
+        tool=ToolInfo(version=__version__),
+        findings=findings,
+        summary=summarise(findings, len(files), rule_count(plan.all_packs)),
+    )
+
+
+def waiver_is_live(w: Waiver, today: _dt.date) -> bool:
+    return w.expires is None or w.expires >= today

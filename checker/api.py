@@ -49,6 +49,8 @@ class Pack:
         Keys are `pack/rule` or a bare rule id. Disabled rules are not run at all.
         """
         off = set(disabled)
+        if not severity and not off:
+            return
         self._adjustments = (dict(severity), sorted(off))
         kept = []
         for rule in self.rules:

@@ -15,7 +15,8 @@ FINDING_OUTCOMES: tuple[Outcome, ...] = ("fail", "missing", "error")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a model's validators are built at its first use, not at import (start-up).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Ref(_Frozen):

@@ -95,6 +95,24 @@ def resolve_pack(ref: str, base: Path | None = None) -> Path:
     )
 
 
+def extended_by(path: Path, seen: frozenset[Path] = frozenset()) -> set[Path]:
+    """Every pack file `path` extends, directly or not (read cheaply; errors are ignored
+    here and reported when the pack is loaded)."""
+    if path in seen:
+        return set()
+    doc = load_file(path)
+    refs = doc.data.get("extends") if doc.data else None
+    out: set[Path] = set()
+    for ref in refs if isinstance(refs, list) else []:
+        try:
+            parent = resolve_pack(str(ref), path.parent)
+        except PackError:
+            continue
+        out.add(parent)
+        out |= extended_by(parent, seen | {path})
+    return out
+
+
 # -- reading ------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -87,25 +88,30 @@ _Validator: Final = jsonschema.validators.extend(  # type: ignore[no-untyped-cal
 class ContractSchema:
     """A contract JSON Schema (2020-12 with `x-type`), ready to validate and type data."""
 
-    def __init__(self, schema: Mapping[str, Any], name: str = "<schema>") -> None:
-        try:
-            Draft202012Validator.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            raise SchemaError(f"{name} is not a valid JSON Schema: {exc.message}") from None
+    def __init__(
+        self, schema: Mapping[str, Any], name: str = "<schema>", *, trusted: bool = False
+    ) -> None:
+        # Checking a schema against the metaschema costs ~0.1 s for ours: the built-in
+        # schemas are checked by the test suite instead, user schemas here.
+        if not trusted:
+            try:
+                Draft202012Validator.check_schema(schema)
+            except jsonschema.SchemaError as exc:
+                raise SchemaError(f"{name} is not a valid JSON Schema: {exc.message}") from None
         self.schema = schema
         self.name = name
         self._validator = _Validator(schema)
 
     @classmethod
     def load(cls, ref: str, base: Path | None = None) -> ContractSchema:
+        """A built-in schema by name or a schema file; loaded once per process and file."""
         path = resolve_schema_path(ref, base)
+        builtin = ref in builtin_schemas()
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            stamp = path.stat().st_mtime_ns
+        except OSError as exc:
             raise SchemaError(f"cannot read schema {path}: {exc}") from None
-        if not isinstance(doc, dict):
-            raise SchemaError(f"schema {path} is not a JSON object")
-        return cls(doc, str(path) if ref not in builtin_schemas() else ref)
+        return _load_cached(path, stamp, ref if builtin else str(path), builtin)
 
     @cached_property
     def static_type(self) -> T.Type:
@@ -152,6 +158,17 @@ def _explain(err: ValidationError) -> Iterator[SchemaProblem]:
     if len(message) > 300:
         message = message[:300] + "…"
     yield SchemaProblem("schema", message, path)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(path: Path, stamp: int, name: str, builtin: bool) -> ContractSchema:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SchemaError(f"cannot read schema {path}: {exc}") from None
+    if not isinstance(doc, dict):
+        raise SchemaError(f"schema {path} is not a JSON object")
+    return ContractSchema(doc, name, trusted=builtin)
 
 
 _PARSERS: Final[dict[str, Callable[[str], Any]]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -17,7 +18,7 @@ from .api import Pack, load_pack, rule_count
 from .config import Config, ConfigError, PackUse, Waiver, matches_any
 from .lang.typecheck import suggest
 from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summarise
-from .pack import PackError, builtin_packs
+from .pack import PackError, builtin_packs, extended_by, resolve_pack
 from .runner import TOOL_PACK, FileResult, check_file, discover, tool_message_zh
 
 
@@ -52,6 +53,7 @@ def make_plan(
     if not uses:
         uses = [PackUse(name) for name in builtin_packs()]
     base = config.root if config.file and not cli_packs else Path.cwd()
+    uses = _without_extended(uses, base)
     packs: list[tuple[Pack, tuple[str, ...]]] = []
     problems = []
     for use in uses:
@@ -66,6 +68,23 @@ def make_plan(
     if baseline is not None:
         plan.baseline = read_baseline(baseline)
     return plan
+
+
+def _without_extended(uses: list[PackUse], base: Path) -> list[PackUse]:
+    """Drop a plain pack that another selected pack extends: its rules already run there
+    (so `drafting` is compiled once when `prc-service-contract` is selected too)."""
+    paths: dict[int, Path] = {}
+    for i, use in enumerate(uses):
+        with contextlib.suppress(PackError):  # reported when the pack is loaded
+            paths[i] = resolve_pack(use.ref, base)
+    covered: set[Path] = set()
+    for i in paths:
+        covered |= extended_by(paths[i])
+    return [
+        u
+        for i, u in enumerate(uses)
+        if not (i in paths and paths[i] in covered and not u.files and not u.params)
+    ]
 
 
 def _apply_rule_settings(config: Config, packs: list[Pack]) -> None:

@@ -220,6 +220,12 @@ VALUES = [
     ("parse_cny_upper(upper)", 100000),
     ('cny_upper_issues("壹拾万元")', ["missing-zheng"]),
     ("cny_upper_issues(upper)", []),
+    ('uscc_valid("91320506MA1MXK3P78")', True),
+    ('uscc_valid("91350100M000100Y43")', True),
+    ('uscc_valid(" 91350100m000100y43 ")', True),
+    ('uscc_valid("91350100M000100Y44")', False),  # wrong check character
+    ('uscc_valid("91350100M000100Y4")', False),  # 17 characters
+    ('uscc_valid("9135010OM000100Y43")', False),  # O is not in the code's alphabet
 ]
 
 

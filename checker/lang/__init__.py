@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,14 +43,19 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Expression:
     """A checked, compiled expression: evaluate it with `Program.evaluate` or `run`."""
 
     text: str
     node: Node
     type: Type
-    compiled: CompiledExpr
+    let_names: frozenset[str] = frozenset()
+
+    @functools.cached_property
+    def compiled(self) -> CompiledExpr:
+        """The generated fast function, built on first use (most messages never run)."""
+        return compile_node(self.node, self.let_names)
 
     def run(self, env: Env) -> Any:
         """The value (possibly a `Missing`); raises EvalError on a run-time error."""
@@ -105,7 +111,7 @@ class Program:
     def compile(self, text: str, extra: Mapping[str, Type] | None = None) -> Expression:
         node, t, _ = self.check(text, extra)
         names = frozenset(self.lets) | frozenset(extra or ())
-        return Expression(text, node, t, compile_node(node, names))
+        return Expression(text, node, t, names)
 
     def batch(self, exprs: Sequence[Expression]) -> CompiledBatch:
         """One generated function for several compiled expressions (a pack's rules)."""

@@ -14,13 +14,17 @@ the generated function as closure constants, never spliced into its source text.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import marshal
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
 from . import ops
+from .cache import named
 from .functions import FUNCTIONS
 from .interpreter import Env, Interpreter
 from .nodes import (
@@ -632,9 +636,23 @@ def _build(gen: _Gen, body_lines: list[str]) -> tuple[Callable[..., Any], str]:
     namespace["__builtins__"] = dict(_BUILTINS)  # the generated code needs no others
     namespace["_DEOPT_ERRORS"] = DEOPT_ERRORS
     namespace["_DEOPTED"] = DEOPTED
-    code = compile(source, "<contract-checker expression>", "exec")
+    code = _code(source)
     exec(code, namespace)  # our generated code: user values are closure constants, not text
     return namespace["_make"](*gen.consts), source
+
+
+def _code(source: str) -> Any:
+    """Python bytecode for generated source; kept between runs (compiling a pack's batch
+    function takes ~10 ms, reading it back a fraction of that)."""
+    cache = named(f"code-{sys.version_info.major}{sys.version_info.minor}-v1.pickle")
+    key = source  # the whole text: no hash function to load, no collision to fear
+    raw = cache.get(key)
+    if isinstance(raw, bytes):
+        with contextlib.suppress(ValueError, EOFError, TypeError):
+            return marshal.loads(raw)
+    code = compile(source, "<contract-checker expression>", "exec")
+    cache.put(key, marshal.dumps(code))
+    return code
 
 
 def compile_node(node: Node, lets: frozenset[str] = frozenset()) -> CompiledExpr:

@@ -827,5 +827,25 @@ def f_cny_upper_issues(text: Any) -> list[str]:
     return [i.code for i in cnupper.upper_issues(_str_arg(text, "cny_upper_issues"))]
 
 
+_USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS: Final = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+@_register(
+    "uscc_valid",
+    (1, 1),
+    "uscc_valid(string) -> bool",
+    "True when the text is a well-formed unified social credit code (统一社会信用代码, "
+    "GB 32100-2015): 18 characters of the code's alphabet with a correct check character.",
+    _fixed([_S], T.BOOL),
+)
+def f_uscc_valid(code: Any) -> bool:
+    text = _str_arg(code, "uscc_valid").strip().upper()
+    if len(text) != 18 or any(c not in _USCC_ALPHABET for c in text):
+        return False
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(text, _USCC_WEIGHTS, strict=False))
+    return _USCC_ALPHABET[(31 - total % 31) % 31] == text[17]
+
+
 def lookup(name: str) -> Function | None:
     return FUNCTIONS.get(name)

@@ -34,17 +34,27 @@ def test_pre_commit_hook_blocks_a_bad_draft(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "contracts/bad.yaml", repo / "draft.yaml")
     _git(repo, "add", ".")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    cmd = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "contract-checker",
-           "--files", "draft.yaml"]
-    r = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, env=env, check=False,
-                       timeout=600)
+    cmd = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(ROOT),
+        "contract-checker",
+        "--files",
+        "draft.yaml",
+    ]
+    r = subprocess.run(
+        cmd, cwd=repo, capture_output=True, text=True, env=env, check=False, timeout=600
+    )
     assert r.returncode == 1, r.stdout + r.stderr
     assert "acme/percent-100" in r.stdout
     assert "Installments add up to 90%, not 100%." in r.stdout
     shutil.copy(FIXTURES / "contracts/good.yaml", repo / "draft.yaml")
     _git(repo, "add", ".")
-    r = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, env=env, check=False,
-                       timeout=600)
+    r = subprocess.run(
+        cmd, cwd=repo, capture_output=True, text=True, env=env, check=False, timeout=600
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -65,7 +75,7 @@ def test_action_runs_the_checker_and_uploads_sarif() -> None:
     install = next(s for s in steps if s.get("name") == "Install contract-checker")
     assert '"${{ github.action_path }}"' in install["run"]
     check = next(s for s in steps if s.get("id") == "check")
-    assert "--format sarif --output \"$CC_SARIF\"" in check["run"]
+    assert '--format sarif --output "$CC_SARIF"' in check["run"]
     assert "--format github" in check["run"]
     assert "GITHUB_STEP_SUMMARY" in check["run"]
     upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -294,11 +295,45 @@ def _decisive(node: Node, trace: Trace) -> list[Node]:
 
 
 def _first_path(nodes: list[Node], trace: Trace) -> DataPath | None:
-    wanted = {id(o) for n in nodes for o in _operands(n)}
-    for n, _, origin in trace:
-        if id(n) in wanted and isinstance(origin, tuple) and origin:
-            return origin
+    """The data path the deciding comparison read first, in its deciding evaluation.
+
+    Inside a quantifier a comparison runs once per element: its last run decided (`all`
+    stops at the first false body), so the operands' entries just before it count. When
+    an operand has no path of its own (a function call), the paths read inside it do.
+    """
+    for node in nodes:
+        last = max((i for i, (n, _, _) in enumerate(trace) if n is node), default=None)
+        if last is None:
+            continue
+        start = last
+        inside = {id(x) for x in _subtree(node)}
+        # Back over this evaluation's own steps, stopping at the node's previous run.
+        while start > 0 and id(trace[start - 1][0]) in inside and trace[start - 1][0] is not node:
+            start -= 1
+        window = trace[start:last]
+        operand_ids = {id(o) for o in _operands(node)}
+        for n, _, origin in window:
+            if id(n) in operand_ids and isinstance(origin, tuple) and origin:
+                return origin
+        for _, _, origin in window:
+            if isinstance(origin, tuple) and origin:
+                return origin
     return None
+
+
+def _subtree(node: Node) -> list[Node]:
+    out = [node]
+    for f in dataclasses.fields(node):
+        out.extend(_children(getattr(node, f.name)))
+    return out
+
+
+def _children(value: Any) -> list[Node]:
+    if isinstance(value, Node):
+        return _subtree(value)
+    if isinstance(value, tuple):
+        return [n for v in value for n in _children(v)]
+    return []
 
 
 def _first_data_path(trace: Trace) -> DataPath | None:

@@ -205,6 +205,9 @@ class _ExprLocator:
         return self.start.line, self.start.column
 
 
+_QUANT_COLON: Final = re.compile(r"\b(all|any|none)\s+\w+\s+in\b.*:")
+
+
 def _read(path: Path) -> tuple[_Source, list[PackProblem], set[int]]:
     """The pack file, the problems found in its structure, and the rules they concern.
 
@@ -214,7 +217,14 @@ def _read(path: Path) -> tuple[_Source, list[PackProblem], set[int]]:
     doc = load_file(path)
     if doc.data is None:
         p = doc.problems[0]
-        raise PackError([PackProblem(str(path), p.line, p.column, p.message)])
+        source = doc.lines[p.line - 1] if p.line and p.line <= len(doc.lines) else None
+        hint = None
+        if "mapping values are not allowed" in p.message and source and _QUANT_COLON.search(source):
+            # `assert: all x in xs: x > 0` — the quantifier's `:` ends a YAML key.
+            hint = "an expression with `:` must be quoted or written as a block (`assert: |`)"
+        raise PackError(
+            [PackProblem(str(path), p.line, p.column, p.message, source=source, hint=hint)]
+        )
     src = _Source(path, doc)
     problems = [src.problem(p.path, p.message) for p in doc.problems]
     validator = jsonschema.Draft202012Validator(PACK_SCHEMA)

@@ -343,3 +343,75 @@ def test_extends_cycle(tmp_path: Path) -> None:
 def test_unknown_pack_name_suggests() -> None:
     with pytest.raises(PackError, match="no pack 'draftin' \\(did you mean 'drafting'\\?\\)"):
         load_pack("draftin")
+
+
+def test_default_locations(tmp_path: Path) -> None:
+    """Without `at`: the failing element of a quantifier, the data read inside a call, and
+    elements that went through compact() keep their places."""
+    write(
+        tmp_path,
+        "loc/pack.yaml",
+        """
+        pack: loc
+        rules:
+          - id: all-positive
+            assert: "all i in xs: i.a > 0"
+          - id: upper
+            assert: cny_upper_matches(t, 5) == true
+          - id: compacted
+            each: x in compact(xs[*].a)
+            assert: x > 0
+    """,
+    )
+    data = {"xs": [{"a": 1}, {"a": -2}, {"a": 3}, {}, {"a": -7}], "t": "壹元整"}
+    found = [
+        (r.rule, r.pointer)
+        for r in load_pack(tmp_path / "loc").evaluate(data)
+        if r.outcome == "fail"
+    ]
+    assert found == [
+        ("all-positive", "/xs/1/a"),
+        ("upper", "/t"),
+        ("compacted", "/xs/1/a"),
+        ("compacted", "/xs/4/a"),
+    ]
+
+
+def test_unquoted_quantifier_colon_gets_a_hint(tmp_path: Path) -> None:
+    out = rendered(
+        tmp_path,
+        """
+        pack: bad
+        rules:
+          - id: a
+            assert: all i in xs: i > 0
+    """,
+    )
+    assert out.splitlines()[0] == (
+        "bad/pack.yaml:4:24: error: YAML syntax error: mapping values are not allowed in this context"
+    )
+    assert out.splitlines()[-1] == (
+        "hint: an expression with `:` must be quoted or written as a block (`assert: |`)"
+    )
+
+
+def test_null_test_on_an_unreadable_value_is_missing_in_both_evaluators(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "n/pack.yaml",
+        """
+        pack: n
+        schema: schema.json
+        rules:
+          - {id: is-null, assert: fee == null}
+          - {id: not-null, assert: fee != null}
+    """,
+    )
+    (tmp_path / "n/schema.json").write_text(
+        '{"properties": {"fee": {"x-type": "money"}}}', encoding="utf-8"
+    )
+    results = load_pack(tmp_path / "n").evaluate({"fee": "a lot"})
+    assert [(r.rule, r.outcome) for r in results] == [
+        ("is-null", "missing"),
+        ("not-null", "missing"),
+    ]

@@ -474,8 +474,14 @@ class _Gen:
         lit = lits[0] if len(lits) == 1 else None
         if op in ("==", "!=") and lit is not None:
             other = b if isinstance(operands[0], Literal) else a
-            if lit.kind == "null" and other[1] == "raw":
-                return f"({other[0]} {'is' if op == '==' else 'is not'} None)", "bool"
+            if lit.kind == "null" and other[1] == "raw" and not self.no_walrus:
+                # A value read from the data can itself be missing (an unreadable typed
+                # value): that is not a null, and the interpreter says so.
+                t = self.tmp()
+                test = "is" if op == "==" else "is not"
+                return (
+                    f"(({t} {test} None) if type({t} := {other[0]}) is not _Missing else _deopt())"
+                ), "bool"
             if lit.kind == "string":
                 return f"({self.as_str(other)} {op} {self.const(lit.value)})", "bool"
             if lit.kind == "number":

@@ -262,7 +262,10 @@ class Interpreter:
         if fn.needs_context:
             ctx = replace(self.env.ctx, arg_paths=[format_origin(o) for _, o in pairs])
             return fn.impl(ctx, *args), None
-        return fn.impl(*args), None
+        value = fn.impl(*args)
+        if node.func in _KEEPS_ORIGINS and isinstance(value, list) and pairs:
+            return value, _origins_through(node.func, args[0], pairs[0][1])
+        return value, None
 
     # operators
     def _unary(self, node: Unary) -> tuple[Any, Origin]:
@@ -399,6 +402,35 @@ def parse_path(text: str) -> PathKey | None:
             out.append(json.loads(f'"{key}"'))
         pos = m.end()
     return tuple(out)
+
+
+# Functions whose result lists hold items of their argument: the items keep their origins,
+# so a finding about one of them still points at the right place.
+_KEEPS_ORIGINS: Final = frozenset({"compact", "flatten", "distinct"})
+
+
+def _origins_through(func: str, xs: Any, origin: Origin) -> Origin:
+    if not isinstance(xs, list):
+        return None
+    items = [(x, child_origin(origin, i)) for i, x in enumerate(xs)]
+    if func == "compact":
+        kept = [o for x, o in items if x is not None and not isinstance(x, Missing)]
+        return ElemPaths(kept)
+    if func == "flatten":
+        out: list[Origin] = []
+        for x, o in items:
+            if isinstance(x, list):
+                out.extend(child_origin(o, j) for j in range(len(x)))
+            else:
+                out.append(o)
+        return ElemPaths(out)
+    seen: list[Any] = []
+    firsts: list[Origin] = []
+    for x, o in items:
+        if not any(ops.equal(norm(x), norm(y)) for y in seen):
+            seen.append(x)
+            firsts.append(o)
+    return ElemPaths(firsts)
 
 
 def child_origin(origin: Origin, key: str | int) -> Origin:

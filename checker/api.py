@@ -89,6 +89,17 @@ class Pack:
         """Results with the data path each finding points at; `data` must already be typed."""
         return self._runner.run(data, today)
 
+    def verdicts(self, data: Mapping[str, Any], today: _dt.date | None = None) -> dict[str, Any]:
+        """Rule id → True (pass), False (fail), None (skipped), or the Missing / EvalError
+        that decided it: the fastest way to check many contracts when only verdicts matter.
+
+        `data` is used as it is: typed values only if the caller applied the schema
+        (`Pack.typed`); Python floats are read through their shortest repr.
+        """
+        return dict(
+            zip((r.id for r in self.rules), self._runner.verdicts(data, today), strict=True)
+        )
+
     def evaluate(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[RuleResult]:
         """One result per rule (and per element of an `each` rule), in pack order.
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .lang import EvalError, Expression, Missing, Program, unparse
+from .lang.compiler import SKIPPED
 from .lang.interpreter import (
     Env,
     Interpreter,
@@ -59,41 +60,72 @@ class RuleRunner:
         self.program = program
         self.rules = list(rules)
         self.params = params
-        exprs: list[Expression] = []
-        self.slots: list[tuple[int, int] | None] = []
-        truth = program.compile("true")
+        # One batch item per rule without `each`: its `assert` guarded by its `when`;
+        # then the distinct `applies_to` conditions of the packs the rules came from.
+        items: list[Expression | tuple[Expression | None, Expression]] = []
+        self.slots: list[int | None] = []
         for rule in self.rules:
             if rule.each is not None:
                 self.slots.append(None)
-                continue
-            self.slots.append((len(exprs), len(exprs) + 1))
-            exprs.append(rule.when or truth)
-            exprs.append(rule.assertion)
+            else:
+                self.slots.append(len(items))
+                items.append((rule.when, rule.assertion))
         applies = {r.applies_to.text: r.applies_to for r in self.rules if r.applies_to is not None}
+        self.n_rule_items = len(items)
         self.applies_texts = list(applies)
-        exprs.extend(applies.values())
-        self.batch = program.batch(exprs)
-        self.n_rule_exprs = len(exprs) - len(applies)
+        items.extend(applies.values())
+        self.batch = program.batch(items)
+        self.plain = not applies and all(slot is not None for slot in self.slots)
+
+    def _values(self, env: Env) -> tuple[Sequence[Any], dict[str, Any]]:
+        values = self.batch.run(env)
+        applies = dict(zip(self.applies_texts, values[self.n_rule_items :], strict=True))
+        return values, applies
 
     def run(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[Located]:
         env = self.program.env(data, params=self.params, today=today)
-        values = self.batch.run(env)
-        applies = dict(zip(self.applies_texts, values[self.n_rule_exprs :], strict=True))
+        values, applies = self._values(env)
         out: list[Located] = []
         for rule, slot in zip(self.rules, self.slots, strict=True):
             if rule.applies_to is not None and applies[rule.applies_to.text] is not True:
                 out.append(self._simple(rule, "skip"))
-                continue
-            if slot is None:
+            elif slot is None:
                 out.extend(self._run_each(rule, env))
-                continue
-            when, value = values[slot[0]], values[slot[1]]
-            if isinstance(when, EvalError):
-                out.append(self._finish(rule, env, "error", None, error=when, where=rule.when))
-            elif when is not True:
-                out.append(self._simple(rule, "skip"))
             else:
-                out.append(self._judge(rule, env, value, None))
+                value = values[slot]
+                if value is SKIPPED:
+                    out.append(self._simple(rule, "skip"))
+                elif (
+                    isinstance(value, EvalError)
+                    and rule.when is not None
+                    and _when_failed(rule, env)
+                ):
+                    out.append(self._finish(rule, env, "error", None, error=value, where=rule.when))
+                else:
+                    out.append(self._judge(rule, env, value, None))
+        return out
+
+    def verdicts(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[Any]:
+        """Each rule's bare verdict, in order: True (pass), False (fail), None (skip), a
+        Missing, or an EvalError — without messages, locations or result objects.
+
+        The fast path for embedding: one generated function call per contract. Rules
+        with `each` are evaluated element by element (all must hold).
+        """
+        env = self.program.env(data, params=self.params, today=today)
+        values, applies = self._values(env)
+        if self.plain:
+            return [None if v is SKIPPED else v for v in values]
+        out: list[Any] = []
+        for rule, slot in zip(self.rules, self.slots, strict=True):
+            if rule.applies_to is not None and applies[rule.applies_to.text] is not True:
+                out.append(None)
+            elif slot is None:
+                outcomes = {loc.result.outcome for loc in self._run_each(rule, env)}
+                out.append(None if outcomes <= {"skip"} else outcomes <= {"pass", "skip"})
+            else:
+                value = values[slot]
+                out.append(None if value is SKIPPED else value)
         return out
 
     def _simple(self, rule: CompiledRule, outcome: Outcome, element: int | None = None) -> Located:
@@ -259,6 +291,16 @@ class RuleRunner:
             return text_of(expr.run(env))
         except EvalError:
             return "?"
+
+
+def _when_failed(rule: CompiledRule, env: Env) -> bool:
+    """Whether the error of a guarded rule came from its `when` (else from its `assert`)."""
+    assert rule.when is not None
+    try:
+        Interpreter(env).eval(rule.when.node)
+    except EvalError:
+        return True
+    return False
 
 
 def _traced(trace: Trace, node: Node) -> Any:

@@ -113,9 +113,22 @@ class Program:
         names = frozenset(self.lets) | frozenset(extra or ())
         return Expression(text, node, t, names)
 
-    def batch(self, exprs: Sequence[Expression]) -> CompiledBatch:
-        """One generated function for several compiled expressions (a pack's rules)."""
-        return compile_batch([e.node for e in exprs], frozenset(self.lets))
+    def batch(
+        self, exprs: Sequence[Expression | tuple[Expression | None, Expression]]
+    ) -> CompiledBatch:
+        """One generated function for several compiled expressions (a pack's rules).
+
+        An item may be a pair (guard, expression): the expression's value is SKIPPED
+        when the guard is not true (a rule's `when`).
+        """
+        items: list[tuple[Node | None, Node]] = []
+        for e in exprs:
+            if isinstance(e, tuple):
+                guard, expr = e
+                items.append((guard.node if guard is not None else None, expr.node))
+            else:
+                items.append((None, e.node))
+        return compile_batch(items, frozenset(self.lets))
 
     @staticmethod
     def bind(env: Env, name: str, value: Any, origin: Any = None) -> None:

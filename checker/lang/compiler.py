@@ -45,7 +45,7 @@ from .nodes import (
     Quant,
     Unary,
 )
-from .values import EvalError, Missing, from_float
+from .values import EvalError, Missing, from_float, type_name
 
 
 class Deopt(Exception):
@@ -642,6 +642,7 @@ def _build(gen: _Gen, body_lines: list[str]) -> tuple[Callable[..., Any], str]:
     namespace["__builtins__"] = dict(_BUILTINS)  # the generated code needs no others
     namespace["_DEOPT_ERRORS"] = DEOPT_ERRORS
     namespace["_DEOPTED"] = DEOPTED
+    namespace["_SKIPPED"] = SKIPPED
     code = _code(source)
     exec(code, namespace)  # our generated code: user values are closure constants, not text
     return namespace["_make"](*gen.consts), source
@@ -681,51 +682,75 @@ class _Deopted:
 DEOPTED: Final = _Deopted()
 
 
+class _Skipped:
+    """A guarded expression whose guard (a rule's `when`) was not true."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "SKIPPED"
+
+
+SKIPPED: Final = _Skipped()
+
+
 @dataclass(frozen=True)
 class CompiledBatch:
     """Several trees evaluated by one generated function (a pack's rules, for one contract).
 
-    One call instead of one per rule, and paths shared by several rules are looked up in
-    one place; each expression still falls back to the interpreter on its own.
+    Each item is an expression with an optional guard: when the guard is not true the
+    item's value is SKIPPED and the expression is not evaluated (a rule's `when`). One
+    call instead of one per rule; each item still falls back to the interpreter alone.
     """
 
-    nodes: tuple[Node, ...]
+    items: tuple[tuple[Node | None, Node], ...]
     fast: Callable[..., Any]
     source: str
 
     def run(self, env: Env) -> Sequence[Any]:
-        """The values of all expressions, in order; a run-time error is returned as EvalError."""
+        """Each item's value in order: SKIPPED, a value, or the EvalError it raised."""
         results, undecided = self.fast(env.data, env.params, env.let_value, env.ctx)
         if not undecided:
             return results  # type: ignore[no-any-return]
         out = list(results)
         for i, r in enumerate(out):
             if r is DEOPTED:
-                out[i] = _interpreted(self.nodes[i], env)
+                guard, node = self.items[i]
+                out[i] = _interpreted_item(guard, node, env)
         return out
 
 
-def _interpreted(node: Node, env: Env) -> Any:
+def _interpreted_item(guard: Node | None, node: Node, env: Env) -> Any:
     try:
+        if guard is not None:
+            when = Interpreter(env).eval(guard)
+            if when is not True:
+                if when is False or isinstance(when, Missing):
+                    return SKIPPED
+                raise EvalError(f"`when` must be true or false, found {type_name(when)}")
         return Interpreter(env).eval(node)
     except EvalError as exc:
         return exc
 
 
-def compile_batch(nodes: list[Node], lets: frozenset[str] = frozenset()) -> CompiledBatch:
-    """One function for many trees; a run error comes back as the EvalError, not raised."""
+def compile_batch(
+    items: Sequence[tuple[Node | None, Node]], lets: frozenset[str] = frozenset()
+) -> CompiledBatch:
+    """One function for many guarded trees; a run error comes back as the EvalError."""
     gen = _Gen(lets)
     lines: list[str] = ["_u = False"]
-    for i, node in enumerate(nodes):
+    for i, (guard, node) in enumerate(items):
         body = gen.as_val(gen.gen(node))
-        lines += [
-            "try:",
-            f"    _r{i} = {body}",
-            "except _DEOPT_ERRORS:",
-            f"    _r{i} = _DEOPTED",
-            "    _u = True",
-        ]
-    names = ", ".join(f"_r{i}" for i in range(len(nodes)))
-    lines.append(f"return ({names}{',' if len(nodes) == 1 else ''}), _u")
+        if guard is None:
+            lines += ["try:", f"    _r{i} = {body}"]
+        else:
+            # The guard must be exactly true; anything else (false, missing, not a bool)
+            # is decided by the interpreter only when it is not a plain bool.
+            cond = gen.gen(guard)
+            test = cond[0] if cond[1] == "bool" else gen.as_bool(cond)
+            lines += ["try:", f"    _r{i} = ({body}) if {test} else _SKIPPED"]
+        lines += ["except _DEOPT_ERRORS:", f"    _r{i} = _DEOPTED", "    _u = True"]
+    names = ", ".join(f"_r{i}" for i in range(len(items)))
+    lines.append(f"return ({names}{',' if len(items) == 1 else ''}), _u")
     fast, source = _build(gen, lines)
-    return CompiledBatch(tuple(nodes), fast, source)
+    return CompiledBatch(tuple(items), fast, source)

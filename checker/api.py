@@ -39,6 +39,7 @@ class Pack:
         self._program = program
         self._adjustments: tuple[dict[str, Severity], list[str]] | None = None
         self._runner = RuleRunner(program, rules, values)
+        self._rule_ids = [r.id for r in rules]
 
     def __repr__(self) -> str:
         return f"<Pack {self.id} {self.version}: {len(self.rules)} rules>"
@@ -64,6 +65,7 @@ class Pack:
             kept.append(rule)
         self.rules = kept
         self._runner = RuleRunner(self._program, kept, self.params)
+        self._rule_ids = [r.id for r in kept]
 
     def __getstate__(self) -> dict[str, Any]:
         return {
@@ -96,9 +98,11 @@ class Pack:
         `data` is used as it is: typed values only if the caller applied the schema
         (`Pack.typed`); Python floats are read through their shortest repr.
         """
-        return dict(
-            zip((r.id for r in self.rules), self._runner.verdicts(data, today), strict=True)
-        )
+        return dict(zip(self._rule_ids, self._runner.verdicts(data, today), strict=True))
+
+    def verdict_list(self, data: Mapping[str, Any], today: _dt.date | None = None) -> Sequence[Any]:
+        """`verdicts` as a sequence in the order of `rules` (no dictionary is built)."""
+        return self._runner.verdicts(data, today)
 
     def evaluate(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[RuleResult]:
         """One result per rule (and per element of an `each` rule), in pack order.

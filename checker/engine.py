@@ -76,9 +76,13 @@ class RuleRunner:
         items.extend(applies.values())
         self.batch = program.batch(items)
         self.plain = not applies and all(slot is not None for slot in self.slots)
+        self.unguarded = self.plain and all(r.when is None for r in self.rules)
+        self.ctx = program.env({}).ctx  # today() of this run, shared by every contract
 
     def _values(self, env: Env) -> tuple[Sequence[Any], dict[str, Any]]:
         values = self.batch.run(env)
+        if not self.applies_texts:
+            return values, {}
         applies = dict(zip(self.applies_texts, values[self.n_rule_items :], strict=True))
         return values, applies
 
@@ -105,15 +109,23 @@ class RuleRunner:
                     out.append(self._judge(rule, env, value, None))
         return out
 
-    def verdicts(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[Any]:
+    def verdicts(self, data: Mapping[str, Any], today: _dt.date | None = None) -> Sequence[Any]:
         """Each rule's bare verdict, in order: True (pass), False (fail), None (skip), a
         Missing, or an EvalError — without messages, locations or result objects.
 
         The fast path for embedding: one generated function call per contract. Rules
         with `each` are evaluated element by element (all must hold).
         """
+        if self.unguarded and not self.program.lets and today is None:
+            # The common embedding case: no lets, no guards: call the generated function
+            # directly; an environment is built only if some rule needs the interpreter.
+            results, undecided = self.batch.fast(data, self.params, _no_let, self.ctx)
+            if not undecided:
+                return results  # type: ignore[no-any-return]
         env = self.program.env(data, params=self.params, today=today)
         values, applies = self._values(env)
+        if self.unguarded:
+            return values
         if self.plain:
             return [None if v is SKIPPED else v for v in values]
         out: list[Any] = []
@@ -291,6 +303,10 @@ class RuleRunner:
             return text_of(expr.run(env))
         except EvalError:
             return "?"
+
+
+def _no_let(name: str) -> Any:
+    raise KeyError(name)  # never called: used only for packs without lets
 
 
 def _when_failed(rule: CompiledRule, env: Env) -> bool:

@@ -12,6 +12,28 @@ from checker.lang import EvalError, Missing, Program
 TODAY = dt.date(2025, 6, 1)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the tests' parse and code caches out of the user's own cache folder (the
+    property tests parse thousands of one-off expressions); subprocesses inherit it."""
+    import os
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="contract-checker-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = folder
+    config.stash[_CACHE_KEY] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    folder = config.stash.get(_CACHE_KEY, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_CACHE_KEY = pytest.StashKey[str]()
+
+
 class Outcome:
     """What evaluating an expression gave: a value, missing (with its paths) or an error."""
 

@@ -38,12 +38,15 @@ class DiskCache:
     read half a file (the last writer wins; both wrote valid contents).
     """
 
-    LIMIT: Final = 20_000
+    LIMIT: Final = 5_000
+    """Past this many entries, saving keeps only those this run used (old packs' trees
+    and one-off expressions fall out), so the file stays small and quick to read."""
 
     def __init__(self, name: str) -> None:
         folder = cache_folder()
         self.path = os.path.join(folder, name) if folder else None
         self.items: dict[str, Any] = {}
+        self.used: set[str] = set()
         self.dirty = False
         if self.path is None:
             return
@@ -66,16 +69,22 @@ class DiskCache:
         atexit.register(self.save)
 
     def get(self, key: str) -> Any:
-        return self.items.get(key)
+        value = self.items.get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
 
     def put(self, key: str, value: Any) -> None:
-        if self.path is not None and len(self.items) < self.LIMIT:
+        if self.path is not None:
             self.items[key] = value
+            self.used.add(key)
             self.dirty = True
 
     def save(self) -> None:
         if not self.dirty or self.path is None:
             return
+        if len(self.items) > self.LIMIT:
+            self.items = {k: v for k, v in self.items.items() if k in self.used}
         tmp = f"{self.path}.{os.getpid()}.tmp"
         try:
             with open(tmp, "wb") as fh:

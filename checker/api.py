@@ -41,6 +41,11 @@ class Pack:
         self._runner = RuleRunner(program, rules, values)
         self._rule_ids = [r.id for r in rules]
 
+    @property
+    def program(self) -> Any:
+        """The pack's scope: its data type, parameters and lets (checker.lang.Program)."""
+        return self._program
+
     def __repr__(self) -> str:
         return f"<Pack {self.id} {self.version}: {len(self.rules)} rules>"
 

@@ -413,3 +413,71 @@ def test_command(packs: tuple[str, ...], verbose: bool) -> None:
         click.echo("no pack tests found", err=True)
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _contract_for(pack: Pack, file: Path) -> dict[str, Any]:
+    loaded = load_file(file)
+    if loaded.data is None:
+        problem = loaded.problems[0]
+        where = f"{file}:{problem.line}:{problem.column}" if problem.line else str(file)
+        _fail(f"{where}: {problem.message}")
+    data, _ = pack.typed(loaded.data)
+    return data
+
+
+@main.command("explain")
+@click.argument("rule")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--pack", "packs", multiple=True, help="Packs to look in (default: built-in packs).")
+@click.option("--today", help="The date today() returns (YYYY-MM-DD).")
+def explain_command(rule: str, file: Path, packs: tuple[str, ...], today: str | None) -> None:
+    """Show how RULE (`pack/rule` or a rule id) evaluated on FILE: every sub-expression
+    with its value."""
+    from .explain import explain, find_rule
+
+    loaded_packs = _load_packs(packs)
+    found = find_rule(loaded_packs, rule)
+    if found is None:
+        from .lang.typecheck import suggest
+
+        ids = [f"{r.pack}/{r.id}" for p in loaded_packs for r in p.rules]
+        near = suggest(rule, ids) or suggest(rule, [i.split("/")[1] for i in ids])
+        _fail(f"no rule {rule!r} in the packs" + (f"; did you mean {near!r}?" if near else ""))
+    pack, compiled = found
+    data = _contract_for(pack, file)
+    for line in explain(pack, compiled, data, _parse_today(today)):
+        click.echo(line)
+
+
+@main.command("docs")
+@click.argument("pack")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Markdown to this file instead of standard output.",
+)
+def docs_command(pack: str, output: Path | None) -> None:
+    """Write a Markdown reference of PACK (a built-in name or a pack file)."""
+    from .packdoc import render
+
+    text = render(_load_packs((pack,))[0])
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)
+
+
+@main.command("init")
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init_command(folder: Path) -> None:
+    """Create a configuration and a custom pack with one tested rule in FOLDER."""
+    from .scaffold import scaffold
+
+    try:
+        written = scaffold(folder)
+    except FileExistsError as exc:
+        _fail(f"{exc.args[0]} already exists: nothing was written")
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo("next: contract-checker test rules/my-pack, then contract-checker check")

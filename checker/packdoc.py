@@ -1,0 +1,78 @@
+"""`docs`: a Markdown reference of a pack, written from the pack itself (rules, parameters, refs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .api import Pack
+from .lang.values import display
+from .models import Ref
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _ref(r: Ref) -> str:
+    if r.text:
+        return r.text
+    parts = [p for p in (r.law, f"art. {r.article}" if r.article else None) if p]
+    text = " ".join(parts) or "(reference)"
+    if r.url:
+        text = f"[{text}]({r.url})"
+    if r.basis:
+        text += f" ({r.basis})"
+    if r.note:
+        text += f" — {r.note}"
+    return text
+
+
+def render(pack: Pack) -> str:
+    """The reference: parameters, a table of rules, then each rule with its expressions."""
+    out = [f"# {pack.title} (`{pack.id}` {pack.version})", ""]
+    if pack.description:
+        out += [pack.description.strip(), ""]
+    out += [
+        f"{len(pack.rules)} rules. Contract schema: "
+        f"`{pack.schema.name if pack.schema else 'none (plain data)'}`.",
+        "",
+    ]
+    if pack.param_decls:
+        out += ["## Parameters", "", "| name | type | default | description |", "|---|---|---|---|"]
+        for name, decl in pack.param_decls.items():
+            default = display(pack.params[name]) if name in pack.params else ""
+            out.append(
+                f"| `{name}` | {decl.get('type', 'any')} | {_cell(default)} | "
+                f"{_cell(decl.get('description', ''))} |"
+            )
+        out.append("")
+    out += ["## Rules", "", "| rule | severity | title |", "|---|---|---|"]
+    for rule in pack.rules:
+        out.append(
+            f"| [`{rule.pack}/{rule.id}`](#{rule.id}) | {rule.severity} | {_cell(rule.title)} |"
+        )
+    out.append("")
+    for rule in pack.rules:
+        raw = rule.spec.raw
+        out += [
+            f"### {rule.id}",
+            "",
+            f"**{rule.title}** — {rule.severity}"
+            + (f", from pack `{rule.pack}`" if rule.pack != pack.id else ""),
+            "",
+        ]
+        if raw.get("description"):
+            out += [str(raw["description"]).strip(), ""]
+        for key in ("when", "each", "assert", "at"):
+            if key in raw:
+                out += [f"{key}:", "", "```", str(raw[key]).strip(), "```", ""]
+        message = raw.get("message")
+        if isinstance(message, dict):
+            for lang, text in message.items():
+                out.append(f"- message ({lang}): {_cell(text)}")
+            out.append("")
+        if rule.refs:
+            out += ["References:", ""] + [f"- {_ref(r)}" for r in rule.refs] + [""]
+        if rule.tags:
+            out += ["Tags: " + ", ".join(f"`{t}`" for t in rule.tags), ""]
+    return "\n".join(out).rstrip() + "\n"

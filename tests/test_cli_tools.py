@@ -1,0 +1,92 @@
+"""`explain`, `docs` and `init` through the real command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "checker", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+
+
+def test_explain_shows_every_step_with_its_value() -> None:
+    r = cli(
+        "explain",
+        "acme/percent-100",
+        "tests/fixtures/contracts/bad.yaml",
+        "--pack",
+        "tests/fixtures/acme",
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "acme/percent-100 (error): Installments add up to 100%",
+        "outcome: fail",
+        "when:",
+        "  exists(payment.installments)  → true",
+        "    payment.installments  → [{percent: 30, amount: CNY 30000.00}, {percent: 60, amount: missing}]",
+        "      payment  → {installments: [{percent: 30, amount: CNY 30000.00}, {percent: 60, amount: missing}]}",
+        "assert:",
+        "  total_percent == 100  → false",
+        "    total_percent  → 90",
+        "finding at /payment/installments: Installments add up to 90%, not 100%.",
+    ]
+
+
+def test_explain_each_rule_shows_every_element() -> None:
+    r = cli(
+        "explain",
+        "amount-positive",
+        "tests/fixtures/contracts/good.yaml",
+        "--pack",
+        "tests/fixtures/acme",
+    )
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[1] == "outcome: pass"
+    assert "assert, i = payment.installments[0]:" in lines
+    assert "assert, i = payment.installments[1]:" in lines
+    assert "  i.amount > CNY 0.00  → true" in lines
+
+
+def test_explain_unknown_rule_suggests() -> None:
+    r = cli(
+        "explain",
+        "percent-10",
+        "tests/fixtures/contracts/good.yaml",
+        "--pack",
+        "tests/fixtures/acme",
+    )
+    assert r.returncode == 2
+    assert "no rule 'percent-10' in the packs; did you mean 'acme/percent-100'?" in r.stderr
+
+
+def test_docs_writes_a_markdown_reference() -> None:
+    r = cli("docs", "tests/fixtures/acme")
+    assert r.returncode == 0, r.stderr
+    text = r.stdout
+    assert text.startswith("# Acme test pack (`acme` 1.0.0)\n")
+    assert "| `min_term` | duration | 2 years | shortest acceptable term |" in text
+    assert "| [`acme/percent-100`](#percent-100) | error | Installments add up to 100% |" in text
+    assert "- 民法典 art. 510 (statute)" in text
+
+
+def test_init_scaffolds_a_pack_whose_tests_pass(tmp_path: Path) -> None:
+    r = cli("init", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "contract-checker.yaml").is_file()
+    r = cli("test", str(tmp_path / "rules/my-pack"))
+    assert r.returncode == 0, r.stdout
+    assert r.stdout.splitlines()[0] == "my-pack (2 cases) .."
+    r = cli("init", str(tmp_path))
+    assert r.returncode == 2 and "already exists: nothing was written" in r.stderr

@@ -12,6 +12,7 @@ import jsonschema
 
 from .lang import Diagnostic, ExprError, Expression, Program, types
 from .lang.errors import render_caret
+from .lang.ops import compile_pattern
 from .lang.textparse import parse_date, parse_duration, parse_money
 from .lang.typecheck import suggest
 from .lang.values import Duration, Money, display
@@ -546,8 +547,24 @@ def compile_pack(
                 ("params", name), f"parameter `{name}` has no default and no value was given"
             )
         )
+    patterns = values.get("placeholder_patterns") or ()
+    if patterns:
+        # A pack extends what placeholders() finds with its own patterns (RE2 syntax).
+        decl, src = merged.params["placeholder_patterns"]
+        for i, pattern in enumerate(patterns):
+            try:
+                compile_pattern(str(pattern))
+            except ValueError as exc:
+                problems.append(
+                    src.problem(
+                        ("params", "placeholder_patterns", "default", i),
+                        f"invalid placeholder pattern {display(pattern)}: {exc}",
+                    )
+                )
     program = Program(
-        data_type=schema.static_type if schema else types.ANY, param_types=param_types
+        data_type=schema.static_type if schema else types.ANY,
+        param_types=param_types,
+        placeholder_patterns=tuple(str(p) for p in patterns),
     )
     for name, (text, src) in merged.lets.items():
         try:

@@ -415,3 +415,24 @@ def test_null_test_on_an_unreadable_value_is_missing_in_both_evaluators(tmp_path
         ("is-null", "missing"),
         ("not-null", "missing"),
     ]
+
+
+def test_a_pack_parameter_extends_the_placeholder_patterns(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "ph/pack.yaml",
+        """
+        pack: ph
+        params:
+          placeholder_patterns: {type: list, default: ["\\\\?{3}", "〔待签〕"]}
+        rules:
+          - id: no-blanks
+            assert: count(placeholders(contract)) == 0
+            message: "blanks: {placeholders(contract)[*].text}"
+    """,
+    )
+    [r] = load_pack(tmp_path / "ph").evaluate({"a": "名称：??? 签字：〔待签〕", "b": "____"})
+    assert r.outcome == "fail"
+    assert r.message == 'blanks: ["???", "〔待签〕", "____"]'
+    with pytest.raises(PackError, match="invalid placeholder pattern"):
+        load_pack(tmp_path / "ph", params={"placeholder_patterns": ["(a"]})

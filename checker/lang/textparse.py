@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from checker.lang import cnupper
 from checker.lang.values import Duration, Money, Number, normalize_number, parse_number_text
@@ -388,11 +388,14 @@ _IDENT_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _compile(extra_patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
-    extra: list[re.Pattern[str]] = []
+    # Extra patterns come from packs: RE2 compiles them, so none can backtrack for ever.
+    from .ops import compile_pattern  # noqa: PLC0415 - ops is not needed for the defaults
+
+    extra: list[Any] = []
     for p in extra_patterns:
         try:
-            extra.append(re.compile(p))
-        except re.error as exc:
+            extra.append(compile_pattern(p))
+        except ValueError as exc:
             raise ValueError(f"invalid placeholder pattern {p!r}: {exc}") from None
     return _DEFAULT_COMPILED + tuple(extra)
 

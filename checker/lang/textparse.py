@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from checker.lang import cnupper
+from checker.lang.ops import compile_pattern
 from checker.lang.values import Duration, Money, Number, normalize_number, parse_number_text
 
 # -- Chinese numerals -------------------------------------------------------------------
@@ -389,8 +390,6 @@ _IDENT_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def _compile(extra_patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
     # Extra patterns come from packs: RE2 compiles them, so none can backtrack for ever.
-    from .ops import compile_pattern  # noqa: PLC0415 - ops is not needed for the defaults
-
     extra: list[Any] = []
     for p in extra_patterns:
         try:

@@ -18,12 +18,11 @@ import contextlib
 import itertools
 import marshal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from . import ops
 from .cache import named
 from .functions import FUNCTIONS
 from .interpreter import Env, Interpreter
@@ -45,154 +44,21 @@ from .nodes import (
     Quant,
     Unary,
 )
-from .values import EvalError, Missing, from_float, type_name
+from .runtime import _BUILTINS, _RUNTIME, DEOPT_ERRORS, DEOPTED, SKIPPED, Deopt
+from .values import EvalError, Missing, type_name
+
+__all__ = [
+    "DEOPTED",
+    "DEOPT_ERRORS",
+    "SKIPPED",
+    "CompiledBatch",
+    "CompiledExpr",
+    "Deopt",
+    "compile_batch",
+    "compile_node",
+]
 
 
-class Deopt(Exception):
-    """The fast path met something it does not handle; the interpreter takes over."""
-
-
-DEOPT_ERRORS: Final = (
-    KeyError,
-    IndexError,
-    TypeError,
-    AttributeError,
-    Deopt,
-    EvalError,
-    ArithmeticError,
-    ValueError,
-)
-
-
-def _deopt() -> Any:
-    raise Deopt
-
-
-def _num_slow(v: Any) -> Any:
-    if type(v) is Decimal:
-        return v
-    if type(v) is float:
-        return from_float(v)
-    raise Deopt
-
-
-def _list(v: Any) -> list[Any]:
-    if type(v) is list:
-        return v
-    raise Deopt
-
-
-def _val(v: Any) -> Any:
-    """A raw data value as a language value (floats become exact decimals)."""
-    if type(v) is float:
-        return from_float(v)
-    return v
-
-
-def _deep_val(v: Any, depth: int) -> Any:
-    if depth == 0:
-        return _val(v)
-    return [_deep_val(x, depth - 1) for x in v]
-
-
-def _as_num(v: Any) -> Any:
-    return v if type(v) is int else _num_slow(v)
-
-
-def _as_str(v: Any) -> str:
-    if type(v) is str:
-        return v
-    raise Deopt
-
-
-def _present(v: Any) -> Any:
-    if type(v) is Missing:
-        raise Deopt
-    return v
-
-
-def _truth(v: Any) -> bool:
-    if v is True or v is False:
-        return v
-    raise Deopt
-
-
-def _sum_raw(xs: list[Any]) -> Any:
-    total: Any = 0
-    for v in xs:
-        t = type(v)
-        if t is int:
-            total = total + v if type(total) is int else ops.num_add(total, v)
-        elif t is Decimal or t is float:
-            total = ops.num_add(total, _num_slow(v))
-        else:
-            raise Deopt
-    return total
-
-
-_ABSENT: Final = Missing()
-
-
-def _path_get(obj: Any, keys: tuple[Any, ...]) -> Any:
-    """Follow keys without raising on absence: the value, or missing (errors deoptimise)."""
-    for k in keys:
-        if isinstance(obj, Mapping) and type(k) is str:
-            if k not in obj:
-                return _ABSENT
-            obj = obj[k]
-        elif obj is None:
-            return _ABSENT
-        elif type(obj) is list and type(k) is int:
-            if not -len(obj) <= k < len(obj):
-                return _ABSENT
-            obj = obj[k]
-        else:
-            raise Deopt
-    return _val(obj)
-
-
-def _strict_call(fn: Callable[..., Any], *args: Any) -> Any:
-    for a in args:
-        if isinstance(a, Missing):
-            raise Deopt
-    return fn(*args)
-
-
-_RUNTIME: Final[dict[str, Any]] = {
-    "_deopt": _deopt,
-    "_num_slow": _num_slow,
-    "_list": _list,
-    "_val": _val,
-    "_deep_val": _deep_val,
-    "_truth": _truth,
-    "_as_num": _as_num,
-    "_as_str": _as_str,
-    "_present": _present,
-    "_sum_raw": _sum_raw,
-    "_path_get": _path_get,
-    "_ABSENT": _ABSENT,
-    "_Missing": Missing,
-    "_strict_call": _strict_call,
-    "_Decimal": Decimal,
-    "_add": ops.add,
-    "_sub": ops.sub,
-    "_mul": ops.mul,
-    "_div": ops.div,
-    "_neg": ops.neg,
-    "_eq": ops.eq,
-    "_ne": ops.ne,
-    "_lt": ops.lt,
-    "_le": ops.le,
-    "_gt": ops.gt,
-    "_ge": ops.ge,
-    "_in": ops.member,
-    "_not_in": ops.not_member,
-    "_matches": ops.matches,
-    "_num_add": ops.num_add,
-    "_num_sub": ops.num_sub,
-    "_num_mul": ops.num_mul,
-    "_num_div": ops.num_div,
-}
 _CMP_HELPERS: Final = {
     "==": "_eq",
     "!=": "_ne",
@@ -617,19 +483,6 @@ class CompiledExpr:
         return self.fast(data, params, lets, ctx)
 
 
-_BUILTINS: Final = {
-    "type": type,
-    "len": len,
-    "all": all,
-    "any": any,
-    "int": int,
-    "str": str,
-    "float": float,
-    "list": list,
-    "Exception": Exception,
-}
-
-
 def _build(gen: _Gen, body_lines: list[str]) -> tuple[Callable[..., Any], str]:
     params = ", ".join(f"_k{i}" for i in range(len(gen.consts)))
     source = (
@@ -668,30 +521,6 @@ def compile_node(node: Node, lets: frozenset[str] = frozenset()) -> CompiledExpr
     body = gen.as_val(gen.gen(node))
     fast, source = _build(gen, [f"return {body}"])
     return CompiledExpr(node, fast, source)
-
-
-class _Deopted:
-    """Marks a result the fast path of a batch could not decide."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "DEOPTED"
-
-
-DEOPTED: Final = _Deopted()
-
-
-class _Skipped:
-    """A guarded expression whose guard (a rule's `when`) was not true."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "SKIPPED"
-
-
-SKIPPED: Final = _Skipped()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Rule packs: find, read, validate, merge (`extends`) and compile them; errors point into the YAML."""
+"""Rule packs: merge them (`extends`), read their parameters, and compile their rules."""
 
 from __future__ import annotations
 
@@ -8,286 +8,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-import jsonschema
-
 from .lang import Diagnostic, ExprError, Expression, Program, types
-from .lang.errors import render_caret
 from .lang.ops import compile_pattern
 from .lang.textparse import parse_date, parse_duration, parse_money
 from .lang.typecheck import suggest
 from .lang.values import Duration, Money, display
-from .loader import LoadedContract, Position, load_file
 from .models import Ref, Severity
-from .packschema import PACK_SCHEMA
-from .schema import ContractSchema, SchemaError, package_dir
+from .packfile import (
+    PackError,
+    PackProblem,
+    PackSource,
+    builtin_packs,
+    extended_by,
+    read_pack,
+    resolve_pack,
+)
+from .schema import ContractSchema, SchemaError
+
+__all__ = [
+    "CompiledRule",
+    "PackError",
+    "PackProblem",
+    "RuleSpec",
+    "builtin_packs",
+    "compile_pack",
+    "convert_param",
+    "extended_by",
+    "resolve_pack",
+]
 
 DataPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class PackProblem:
-    """One error in a pack file, located at a line and column of the YAML."""
-
-    file: str
-    line: int | None
-    column: int | None
-    message: str
-    rule: str | None = None
-    source: str | None = None
-    width: int = 1
-    hint: str | None = None
-
-    def render(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}:{self.column or 1}"
-        head = f"{where}: error"
-        if self.rule:
-            head += f" in rule {self.rule}"
-        out = [f"{head}: {self.message}"]
-        if self.source is not None and self.line is not None:
-            out.extend(render_caret(self.source, 1, self.column or 1, self.width))
-        if self.hint:
-            out.append(f"hint: {self.hint}")
-        return "\n".join(out)
-
-
-class PackError(Exception):
-    """A pack that cannot be used: carries every problem found in it."""
-
-    def __init__(self, problems: list[PackProblem]) -> None:
-        self.problems = problems
-        super().__init__(problems[0].render() if problems else "pack error")
-
-    def render(self) -> str:
-        return "\n\n".join(p.render() for p in self.problems)
-
-
-def builtin_packs() -> dict[str, Path]:
-    """Built-in packs by name: every `rules/<name>/pack.yaml` shipped with the package."""
-    root = package_dir()
-    return {p.parent.name: p for p in sorted(root.glob("*/pack.yaml"))}
-
-
-def resolve_pack(ref: str, base: Path | None = None) -> Path:
-    """A built-in pack name or a path to a pack file (or to a folder holding pack.yaml)."""
-    builtins = builtin_packs()
-    if ref in builtins:
-        return builtins[ref]
-    path = Path(ref)
-    if not path.is_absolute() and base is not None:
-        path = base / path
-    if path.is_dir():
-        path = path / "pack.yaml"
-    if path.is_file():
-        return path.resolve()
-    near = suggest(ref, list(builtins))
-    hint = f" (did you mean {near!r}?)" if near else ""
-    known = ", ".join(builtins) or "none"
-    raise PackError(
-        [
-            PackProblem(
-                ref,
-                None,
-                None,
-                f"no pack {ref!r}{hint}: not a built-in pack ({known}) nor a pack file",
-            )
-        ]
-    )
-
-
-def extended_by(path: Path, seen: frozenset[Path] = frozenset()) -> set[Path]:
-    """Every pack file `path` extends, directly or not (read cheaply; errors are ignored
-    here and reported when the pack is loaded)."""
-    if path in seen:
-        return set()
-    doc = load_file(path)
-    refs = doc.data.get("extends") if doc.data else None
-    out: set[Path] = set()
-    for ref in refs if isinstance(refs, list) else []:
-        try:
-            parent = resolve_pack(str(ref), path.parent)
-        except PackError:
-            continue
-        out.add(parent)
-        out |= extended_by(parent, seen | {path})
-    return out
-
-
-# -- reading ------------------------------------------------------------------------------
-
-
-@dataclass
-class _Source:
-    """A pack file as loaded: data plus positions, for locating errors."""
-
-    path: Path
-    doc: LoadedContract
-
-    def pos(self, path: DataPath) -> Position | None:
-        return self.doc.positions.get(path)
-
-    def problem(
-        self,
-        path: DataPath,
-        message: str,
-        rule: str | None = None,
-        hint: str | None = None,
-        key: bool = False,
-    ) -> PackProblem:
-        pos = (self.doc.key_positions.get(path) if key else None) or self.pos(path)
-        for end in range(len(path), -1, -1):
-            if pos is not None:
-                break
-            pos = self.pos(path[:end])
-        line = pos.line if pos else None
-        col = pos.column if pos else None
-        source = self.doc.lines[line - 1] if line and line <= len(self.doc.lines) else None
-        return PackProblem(str(self.path), line, col, message, rule, source, hint=hint)
-
-    def expr_problems(
-        self, path: DataPath, text: str, err: ExprError, rule: str | None
-    ) -> list[PackProblem]:
-        """Expression diagnostics mapped from the expression text to the YAML file."""
-        locator = _ExprLocator(self, path, text)
-        out = []
-        for d in err.diagnostics:
-            line, col = locator.locate(d)
-            source = self.doc.lines[line - 1] if line and line <= len(self.doc.lines) else None
-            out.append(
-                PackProblem(
-                    str(self.path),
-                    line,
-                    col,
-                    d.message,
-                    rule,
-                    source,
-                    width=d.width(text),
-                    hint=d.hint,
-                )
-            )
-        return out
-
-
-class _ExprLocator:
-    """Maps offsets in an expression to the YAML lines and columns it was written on."""
-
-    def __init__(self, src: _Source, path: DataPath, text: str) -> None:
-        self.src = src
-        self.text = text
-        pos = src.pos(path)
-        self.start = pos or Position(1, 1)
-        self.rows: list[tuple[int, int] | None] = []
-        lines = src.doc.lines
-        search_from = self.start.line - 1
-        for i, expr_line in enumerate(text.split("\n")):
-            needle = expr_line.rstrip()
-            found: tuple[int, int] | None = None
-            if i == 0 and self.start.line - 1 < len(lines):
-                row = lines[self.start.line - 1]
-                at = row.find(needle, self.start.column - 1) if needle else -1
-                if at >= 0:
-                    found = (self.start.line, at + 1)
-            if found is None and needle:
-                for j in range(search_from, min(len(lines), search_from + 200)):
-                    at = lines[j].find(needle)
-                    if at >= 0:
-                        found = (j + 1, at + 1)
-                        break
-            if found is not None:
-                search_from = found[0]
-            self.rows.append(found)
-
-    def locate(self, d: Diagnostic) -> tuple[int, int]:
-        row = d.line - 1
-        if 0 <= row < len(self.rows) and self.rows[row] is not None:
-            line, col = self.rows[row]  # type: ignore[misc]
-            return line, col + d.column - 1
-        return self.start.line, self.start.column
-
-
-_QUANT_COLON: Final = re.compile(r"\b(all|any|none)\s+\w+\s+in\b.*:")
-
-
-def _read(path: Path) -> tuple[_Source, list[PackProblem], set[int]]:
-    """The pack file, the problems found in its structure, and the rules they concern.
-
-    Problems inside a rule do not stop the others being checked (every error of a pack is
-    reported in one run); a problem in the pack's own keys does.
-    """
-    doc = load_file(path)
-    if doc.data is None:
-        p = doc.problems[0]
-        source = doc.lines[p.line - 1] if p.line and p.line <= len(doc.lines) else None
-        hint = None
-        if "mapping values are not allowed" in p.message and source and _QUANT_COLON.search(source):
-            # `assert: all x in xs: x > 0` — the quantifier's `:` ends a YAML key.
-            hint = "an expression with `:` must be quoted or written as a block (`assert: |`)"
-        raise PackError(
-            [PackProblem(str(path), p.line, p.column, p.message, source=source, hint=hint)]
-        )
-    src = _Source(path, doc)
-    problems = [src.problem(p.path, p.message) for p in doc.problems]
-    validator = jsonschema.Draft202012Validator(PACK_SCHEMA)
-    bad_rules: set[int] = set()
-    fatal = bool(problems)
-    errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
-    for err in errors:
-        problems.append(_schema_problem(src, err))
-        where = tuple(err.absolute_path)
-        if len(where) >= 2 and where[0] == "rules" and isinstance(where[1], int):
-            bad_rules.add(where[1])
-        else:
-            fatal = True
-    if fatal:
-        raise PackError(problems)
-    return src, problems, bad_rules
-
-
-def _schema_problem(src: _Source, err: jsonschema.ValidationError) -> PackProblem:
-    path: DataPath = tuple(err.absolute_path)
-    rule = _rule_id_at(src, path)
-    if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
-        known = sorted(err.schema.get("properties", {})) if isinstance(err.schema, Mapping) else []
-        extra = [k for k in err.instance if k not in known]
-        if extra:
-            near = suggest(str(extra[0]), known)
-            return src.problem(
-                (*path, extra[0]),
-                f"unknown key `{extra[0]}`",
-                rule,
-                f"did you mean `{near}`?" if near else "keys: " + ", ".join(known),
-                key=True,
-            )
-    if err.validator == "enum":
-        choices = list(err.validator_value)  # type: ignore[arg-type]
-        allowed = ", ".join(display(v) for v in choices)
-        near = suggest(str(err.instance), [str(v) for v in choices])
-        return src.problem(
-            path,
-            f"{display(err.instance)} is not one of {allowed}",
-            rule,
-            f"did you mean {display(near)}?" if near else None,
-        )
-    if err.validator == "pattern" and path and path[-1] in ("id", "pack"):
-        return src.problem(
-            path,
-            f"{display(err.instance)} is not a kebab-case id",
-            rule,
-            "use lower-case letters, digits and single dashes",
-        )
-    if err.validator == "required":
-        return src.problem(path, err.message.replace("is a required property", "is required"), rule)
-    return src.problem(path, err.message, rule)
-
-
-def _rule_id_at(src: _Source, path: DataPath) -> str | None:
-    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
-        rules = src.doc.data.get("rules") if src.doc.data else None
-        if isinstance(rules, list) and path[1] < len(rules) and isinstance(rules[path[1]], Mapping):
-            rid = rules[path[1]].get("id")
-            return str(rid) if rid is not None else None
-    return None
 
 
 # -- merging ------------------------------------------------------------------------------
@@ -298,11 +48,11 @@ class RuleSpec:
     """A rule as written, with where it came from (for errors and findings)."""
 
     pack: str
-    src: _Source
+    src: PackSource
     index: int
     raw: Mapping[str, Any]
     applies_to: str | None
-    applies_src: _Source | None
+    applies_src: PackSource | None
 
     @property
     def id(self) -> str:
@@ -315,13 +65,13 @@ class RuleSpec:
 @dataclass
 class _Merged:
     pack: str
-    src: _Source
+    src: PackSource
     version: str
     title: str
     description: str
     schema: tuple[str, Path] | None = None
-    params: dict[str, tuple[Mapping[str, Any], _Source]] = field(default_factory=dict)
-    lets: dict[str, tuple[str, _Source]] = field(default_factory=dict)
+    params: dict[str, tuple[Mapping[str, Any], PackSource]] = field(default_factory=dict)
+    lets: dict[str, tuple[str, PackSource]] = field(default_factory=dict)
     rules: dict[str, RuleSpec] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     problems: list[PackProblem] = field(default_factory=list)
@@ -333,7 +83,7 @@ def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
             p.parent.name if p.name == "pack.yaml" else p.name for p in (*chain, path)
         )
         raise PackError([PackProblem(str(chain[-1]), None, None, f"`extends` cycle: {cycle}")])
-    src, structure_problems, _ = _read(path)
+    src, structure_problems, _ = read_pack(path)
     data = src.doc.data or {}
     merged = _Merged(
         str(data["pack"]),

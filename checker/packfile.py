@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -93,12 +94,26 @@ def resolve_pack(ref: str, base: Path | None = None) -> Path:
     )
 
 
+def _load(path: Path) -> LoadedContract:
+    """A pack file as loaded, once per process while it does not change."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = -1
+    return _load_cached(path, stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(path: Path, stamp: int) -> LoadedContract:
+    return load_file(path)
+
+
 def extended_by(path: Path, seen: frozenset[Path] = frozenset()) -> set[Path]:
     """Every pack file `path` extends, directly or not (read cheaply; errors are ignored
     here and reported when the pack is loaded)."""
     if path in seen:
         return set()
-    doc = load_file(path)
+    doc = _load(path)
     refs = doc.data.get("extends") if doc.data else None
     out: set[Path] = set()
     for ref in refs if isinstance(refs, list) else []:
@@ -206,13 +221,21 @@ class _ExprLocator:
 _QUANT_COLON: Final = re.compile(r"\b(all|any|none)\s+\w+\s+in\b.*:")
 
 
+def _is_builtin(path: Path) -> bool:
+    try:
+        path.resolve().relative_to(package_dir().resolve())
+    except ValueError:
+        return False
+    return True
+
+
 def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
     """The pack file, the problems found in its structure, and the rules they concern.
 
     Problems inside a rule do not stop the others being checked (every error of a pack is
     reported in one run); a problem in the pack's own keys does.
     """
-    doc = load_file(path)
+    doc = _load(path)
     if doc.data is None:
         p = doc.problems[0]
         source = doc.lines[p.line - 1] if p.line and p.line <= len(doc.lines) else None
@@ -225,10 +248,18 @@ def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
         )
     src = PackSource(path, doc)
     problems = [src.problem(p.path, p.message) for p in doc.problems]
-    validator = jsonschema.Draft202012Validator(PACK_SCHEMA)
     bad_rules: set[int] = set()
     fatal = bool(problems)
-    errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
+    # Built-in packs are validated against the pack schema by the test suite; checking
+    # them again at every start would cost a tenth of a one-file run.
+    errors = (
+        []
+        if _is_builtin(path)
+        else sorted(
+            jsonschema.Draft202012Validator(PACK_SCHEMA).iter_errors(doc.data),
+            key=lambda e: list(map(str, e.absolute_path)),
+        )
+    )
     for err in errors:
         problems.append(_schema_problem(src, err))
         where = tuple(err.absolute_path)

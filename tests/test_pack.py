@@ -436,3 +436,24 @@ def test_a_pack_parameter_extends_the_placeholder_patterns(tmp_path: Path) -> No
     assert r.message == 'blanks: ["???", "〔待签〕", "____"]'
     with pytest.raises(PackError, match="invalid placeholder pattern"):
         load_pack(tmp_path / "ph", params={"placeholder_patterns": ["(a"]})
+
+
+def test_builtin_packs_and_schema_are_valid_against_their_schemas() -> None:
+    """Loading skips these checks for the shipped files (start-up time): they are made here."""
+    import json
+
+    import jsonschema
+    import yaml
+
+    from checker.pack import builtin_packs
+    from checker.packschema import PACK_SCHEMA
+    from checker.schema import builtin_schemas
+
+    packs = builtin_packs()
+    assert set(packs) == {"drafting", "prc-service-contract", "pipl-customer-data"}
+    for path in packs.values():
+        jsonschema.Draft202012Validator(PACK_SCHEMA).validate(
+            yaml.safe_load(path.read_text("utf-8"))
+        )
+    for path in builtin_schemas().values():
+        jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text("utf-8")))

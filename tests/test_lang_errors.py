@@ -152,7 +152,7 @@ TYPE_ERRORS = [
         "years(30 days)",
         1,
         7,
-        "years(): years() needs a duration in months, found duration (days)",
+        "years(): needs a duration in months, found duration (days)",
         None,
     ),
     ('fee.note matches "(a"', 1, 18, 'invalid regular expression "(a"', None),

@@ -386,3 +386,56 @@ def test_params() -> None:
         params={"min_term": Duration(24, "months")},
     )
     assert out.value is True
+
+
+def test_a_let_sees_only_the_lets_before_it() -> None:
+    from checker.lang import Program
+
+    p = Program()
+    p.add_let("a", "b + 1")  # `b` is not a let yet here: the data key
+    p.add_let("b", "10")
+    assert evaluate("a", {"b": 1}, program=p).value == 2
+    assert evaluate("b", {"b": 1}, program=p).value == 10
+
+
+def test_lists_holding_missing_items_are_not_equal_or_unequal() -> None:
+    out = evaluate("[1, x] != [1, 2]", {})
+    assert out.missing is not None and out.missing.paths == ("x",)
+    assert evaluate("[x] == [x]", {}).missing is not None
+    assert evaluate("len([1, x])", {}).missing is not None
+
+
+def test_a_null_list_reads_as_missing_everywhere() -> None:
+    for text in ("xs[*].a", "xs[? true]", "all x in xs: true", "any x in xs: true"):
+        out = evaluate(text, {"xs": None})
+        assert out.missing is not None and out.missing.paths == ("xs",), text
+
+
+def test_enum_literals_in_a_list_and_contains_items_are_checked() -> None:
+    from checker.lang import ExprTypeError, Program
+
+    p = Program.from_schema(
+        {
+            "properties": {
+                "m": {"enum": ["arbitration", "litigation"]},
+                "xs": {"type": "array", "items": {"type": "string"}},
+            }
+        }
+    )
+    with pytest.raises(ExprTypeError, match='"arbitraton" is not one of the values'):
+        p.compile('m in ["arbitraton", "litigation"]')
+    with pytest.raises(ExprTypeError, match="expected an item of the list's type"):
+        p.compile("contains(xs, 1)")
+
+
+def test_messages_say_null_once() -> None:
+    out = evaluate("sum([1, null])", {})
+    assert out.error == "sum() needs numbers, money or durations, found null"
+
+
+def test_a_map_holding_a_missing_value_is_still_not_null() -> None:
+    from checker.lang import Missing
+
+    data = {"fees": {"total": Missing(["fees.total"], ["unreadable"])}}
+    assert evaluate("fees != null", data).value is True
+    assert evaluate("fees == null", data).value is False

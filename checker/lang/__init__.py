@@ -82,6 +82,7 @@ class Program:
     _default_ctx: EvalContext | None = field(default=None, init=False, repr=False)
     _let_nodes: dict[str, Node] | None = field(default=None, init=False, repr=False)
     _compiled_lets: dict[str, CompiledExpr] = field(default_factory=dict, init=False, repr=False)
+    _let_scopes: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def from_schema(cls, schema: Mapping[str, Any] | None, **kwargs: Any) -> Program:
@@ -162,7 +163,8 @@ class Program:
         if self._let_nodes is None:
             self._let_nodes = {k: v.node for k, v in self.lets.items()}
             self._compiled_lets = {k: v.compiled for k, v in self.lets.items()}
-        return Env(data, params, self._let_nodes, ctx, self._compiled_lets)
+            self._let_scopes = {k: v.let_names for k, v in self.lets.items()}
+        return Env(data, params, self._let_nodes, ctx, self._compiled_lets, self._let_scopes)
 
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:

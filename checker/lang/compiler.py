@@ -471,12 +471,13 @@ class CompiledExpr:
     node: Node
     fast: Callable[..., Any]
     source: str
+    lets: frozenset[str] = frozenset()  # the let names the expression was compiled to see
 
     def run(self, env: Env) -> Any:
         try:
             return self.fast(env.data, env.params, env.let_value, env.ctx)
         except DEOPT_ERRORS:  # MissingTruth is a TypeError: a missing value met a condition
-            return Interpreter(env).eval(self.node)
+            return Interpreter(env, visible=self.lets).eval(self.node)
 
     def run_fast(self, data: Any, params: Any, lets: Callable[[str], Any], ctx: Any) -> Any:
         """The fast path alone; raises one of DEOPT_ERRORS when it cannot decide."""
@@ -520,7 +521,7 @@ def compile_node(node: Node, lets: frozenset[str] = frozenset()) -> CompiledExpr
     gen = _Gen(lets)
     body = gen.as_val(gen.gen(node))
     fast, source = _build(gen, [f"return {body}"])
-    return CompiledExpr(node, fast, source)
+    return CompiledExpr(node, fast, source, lets)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from .values import (
     EvalError,
     Missing,
     Money,
-    display,
+    describe,
     merge_missing,
     type_name,
 )
@@ -35,7 +35,7 @@ from .values import (
 def _items(xs: Any, fname: str) -> list[Any]:
     """The elements of a list argument; missing elements make the caller's result missing."""
     if not isinstance(xs, list):
-        raise EvalError(f"{fname}() needs a list, found {type_name(xs)} {display(xs)}")
+        raise EvalError(f"{fname}() needs a list, found {describe(xs)}")
     return [norm(x) for x in xs]
 
 
@@ -67,9 +67,7 @@ def _sum(items: list[Any], fname: str) -> Any:
         return 0
     for x in items:
         if not (ops.is_number(x) or isinstance(x, Money | Duration)):
-            raise EvalError(
-                f"{fname}() needs numbers, money or durations, found {type_name(x)} {display(x)}"
-            )
+            raise EvalError(f"{fname}() needs numbers, money or durations, found {describe(x)}")
     total = items[0]
     for x in items[1:]:
         total = ops.add(total, x)
@@ -155,7 +153,9 @@ def _len_rule(args: list[Type], chk: Checker) -> Type:
     _len_rule,
 )
 def f_len(x: Any) -> Any:
-    if isinstance(x, str | list | Mapping):
+    if isinstance(x, list):
+        return _first_missing(x, lambda: len(x))  # like count(): absent items are not items
+    if isinstance(x, str | Mapping):
         return len(x)
     raise EvalError(f"len() needs a string, a list or a map, found {type_name(x)}")
 

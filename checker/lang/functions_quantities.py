@@ -25,6 +25,7 @@ from .values import (
     Missing,
     Money,
     Number,
+    describe,
     display,
     type_name,
 )
@@ -38,7 +39,7 @@ def _parse_with(parser: Callable[[str], Any], x: Any, what: str) -> Any:
             return parser(x)
         except ValueError as exc:
             return Missing(reasons=[f"cannot read {display(x)} as {what}: {exc}"])
-    raise EvalError(f"cannot read {type_name(x)} {display(x)} as {what}")
+    raise EvalError(f"cannot read {describe(x)} as {what}")
 
 
 @_register(
@@ -68,7 +69,7 @@ def f_today(ctx: EvalContext) -> _dt.date:
 
 def _date_arg(x: Any, fname: str) -> _dt.date:
     if type(x) is not _dt.date:
-        raise EvalError(f"{fname}() needs dates, found {type_name(x)} {display(x)}")
+        raise EvalError(f"{fname}() needs dates, found {describe(x)}")
     return x
 
 
@@ -123,7 +124,7 @@ def _unit_rule(family: str, label: str) -> TypeRule:
         if _expect(t, ("duration",), chk, 0, "a duration") and t.family and t.family != family:
             chk.error(
                 0,
-                f"{label}() needs a duration in {family.replace('_', ' ')}, found {t}",
+                f"needs a duration in {family.replace('_', ' ')}, found {t}",
                 "months, days and working days do not convert into each other",
             )
         return T.NUMBER
@@ -133,7 +134,7 @@ def _unit_rule(family: str, label: str) -> TypeRule:
 
 def _in_unit(d: Any, family: str, divisor: int, fname: str) -> Number:
     if not isinstance(d, Duration):
-        raise EvalError(f"{fname}() needs a duration, found {type_name(d)} {display(d)}")
+        raise EvalError(f"{fname}() needs a duration, found {describe(d)}")
     if d.family != family:
         raise EvalError(
             f"{fname}() cannot express {display(d)} in that unit: "
@@ -211,7 +212,7 @@ def f_money(s: Any) -> Any:
 )
 def f_amount(m: Any) -> Any:
     if not isinstance(m, Money):
-        raise EvalError(f"amount() needs money, found {type_name(m)} {display(m)}")
+        raise EvalError(f"amount() needs money, found {describe(m)}")
     return m.amount
 
 
@@ -224,7 +225,7 @@ def f_amount(m: Any) -> Any:
 )
 def f_currency(m: Any) -> Any:
     if not isinstance(m, Money):
-        raise EvalError(f"currency() needs money, found {type_name(m)} {display(m)}")
+        raise EvalError(f"currency() needs money, found {describe(m)}")
     return m.currency
 
 
@@ -258,7 +259,7 @@ def f_round(x: Any, n: Any = 0) -> Any:
         return Money(_round_num(x.amount, places), x.currency)
     if ops.is_number(x):
         return _round_num(x, places)
-    raise EvalError(f"round() needs a number or money, found {type_name(x)} {display(x)}")
+    raise EvalError(f"round() needs a number or money, found {describe(x)}")
 
 
 def _abs_rule(args: list[Type], chk: Checker) -> Type:

@@ -20,6 +20,7 @@ from .values import (
     Missing,
     Money,
     Number,
+    describe,
     display,
     type_name,
 )
@@ -63,7 +64,7 @@ def f_blank(x: Any) -> bool:
 
 def _str_arg(x: Any, fname: str, pos: str = "") -> str:
     if not isinstance(x, str):
-        raise EvalError(f"{fname}() needs a string{pos}, found {type_name(x)} {display(x)}")
+        raise EvalError(f"{fname}() needs a string{pos}, found {describe(x)}")
     return x
 
 
@@ -95,6 +96,11 @@ def _contains_rule(args: list[Type], chk: Checker) -> Type:
     _expect(args[0], ("string", "list"), chk, 0, "a string or a list")
     if args[0].kind == "string":
         _expect(args[1], ("string",), chk, 1, "a string")
+    elif args[0].kind == "list":
+        # As for `x in xs`: an item of another type can never be found.
+        elem = T.strip_null(args[0].elem or T.ANY)
+        if not T.same_kind(elem, args[1]):
+            chk.error(1, f"expected an item of the list's type ({elem}), found {args[1]}")
     return T.BOOL
 
 
@@ -114,7 +120,7 @@ def f_contains(s: Any, x: Any) -> Any:
 
 
 def _type_err(fname: str, what: str, x: Any, pos: int) -> Any:
-    raise EvalError(f"{fname}() needs {what} as argument {pos}, found {type_name(x)} {display(x)}")
+    raise EvalError(f"{fname}() needs {what} as argument {pos}, found {describe(x)}")
 
 
 @_register(
@@ -181,7 +187,7 @@ def _cny_amount(x: Any, fname: str) -> Number:
         return x.amount
     if ops.is_number(x):
         return x  # type: ignore[no-any-return]
-    raise EvalError(f"{fname}() needs a number or CNY money, found {type_name(x)} {display(x)}")
+    raise EvalError(f"{fname}() needs a number or CNY money, found {describe(x)}")
 
 
 _NUM_OR_MONEY = (("number", "money"), "a number or CNY money")

@@ -32,7 +32,7 @@ from .nodes import (
     quote,
 )
 from .ops import norm
-from .values import EvalError, Missing, display, merge_missing, type_name
+from .values import EvalError, Missing, describe, display, merge_missing, type_name
 
 PathKey: TypeAlias = tuple[str | int, ...]
 
@@ -81,6 +81,7 @@ class Env:
         "data",
         "evaluating",
         "fast_let_values",
+        "let_scopes",
         "let_values",
         "lets",
         "params",
@@ -93,8 +94,10 @@ class Env:
         lets: Mapping[str, Node] = _NO_LETS,
         ctx: EvalContext | None = None,
         compiled_lets: Mapping[str, Any] = _NO_LETS,
+        let_scopes: Mapping[str, frozenset[str]] = _NO_LETS,
     ) -> None:
         self.data = data
+        self.let_scopes = let_scopes
         self.params: Mapping[str, Any] = params if params is not None else {}
         self.lets = lets
         self.ctx = ctx if ctx is not None else EvalContext(today=_dt.date.today())
@@ -129,9 +132,14 @@ Trace: TypeAlias = list[tuple[Node, Any, Any]]
 class Interpreter:
     """Evaluates nodes to values; `trace`, when given, records every node's value in order."""
 
-    def __init__(self, env: Env, trace: Trace | None = None) -> None:
+    def __init__(
+        self, env: Env, trace: Trace | None = None, visible: frozenset[str] | None = None
+    ) -> None:
         self.env = env
         self.trace = trace
+        # The `let` names this expression may use (a let sees only the lets before it);
+        # None: all of them.
+        self.visible = visible
         self.vars: dict[str, tuple[Any, Origin]] = {}
         self.current: list[tuple[Any, Origin]] = []
         self.element: list[tuple[Any, Origin]] = []
@@ -159,7 +167,9 @@ class Interpreter:
         if name in self.vars:
             return self.vars[name]
         env = self.env
-        if name in env.let_values or name in env.lets:
+        if (self.visible is None or name in self.visible) and (
+            name in env.let_values or name in env.lets
+        ):
             return self.let(name)
         if name == "params":
             return env.params, None
@@ -179,7 +189,7 @@ class Interpreter:
         try:
             # A let is evaluated in the pack's scope, not inside whatever quantifier uses it;
             # its inner steps stay out of the trace (the let's value is recorded by the name).
-            result = Interpreter(env).eval_loc(env.lets[name])
+            result = Interpreter(env, visible=env.let_scopes.get(name)).eval_loc(env.lets[name])
         finally:
             env.evaluating.discard(name)
         env.let_values[name] = result
@@ -211,7 +221,7 @@ class Interpreter:
             where = format_origin(origin)
             return Missing([where] if where else []), origin
         if not isinstance(xs, list):
-            raise EvalError(f"`[*]` needs a list, found {type_name(xs)} {display(xs)}")
+            raise EvalError(f"`[*]` needs a list, found {describe(xs)}")
         values: list[Any] = []
         origins: list[Origin] = []
         for i, x in enumerate(xs):
@@ -228,8 +238,11 @@ class Interpreter:
         xs, origin = self.eval_loc(node.source)
         if isinstance(xs, Missing):
             return xs, origin
+        if xs is None:  # a null list (a template's blank) reads as missing, as in `[*]`
+            where = format_origin(origin)
+            return Missing([where] if where else []), origin
         if not isinstance(xs, list):
-            raise EvalError(f"`[? …]` needs a list, found {type_name(xs)} {display(xs)}")
+            raise EvalError(f"`[? …]` needs a list, found {describe(xs)}")
         kept: list[Any] = []
         origins: list[Origin] = []
         missing: list[Missing] = []
@@ -349,10 +362,11 @@ class Interpreter:
         xs, origin = self.eval_loc(node.source)
         if isinstance(xs, Missing):
             return xs, None
+        if xs is None:  # a null list reads as missing, as in `[*]` and `[? …]`
+            where = format_origin(origin)
+            return Missing([where] if where else []), None
         if not isinstance(xs, list):
-            raise EvalError(
-                f"`{node.kind} {node.var} in …` needs a list, found {type_name(xs)} {display(xs)}"
-            )
+            raise EvalError(f"`{node.kind} {node.var} in …` needs a list, found {describe(xs)}")
         saved = self.vars.get(node.var)
         missing: list[Missing] = []
         decided: bool | None = None
@@ -489,13 +503,13 @@ def get_index(obj: Any, origin: Origin, key: Any) -> tuple[Any, Origin]:
         return _missing_at(origin, i)
     if isinstance(obj, Mapping):
         if not isinstance(key, str):
-            raise EvalError(f"a map key must be a string, found {type_name(key)} {display(key)}")
+            raise EvalError(f"a map key must be a string, found {describe(key)}")
         if key in obj:
             return norm(obj[key]), child_origin(origin, key)
         return _missing_at(origin, key)
     if obj is None:
         return _missing_at(origin, key if isinstance(key, str | int) else str(key))
-    raise EvalError(f"cannot index {type_name(obj)} {display(obj)}")
+    raise EvalError(f"cannot index {describe(obj)}")
 
 
 _DISPATCH: Final[dict[type, Callable[[Interpreter, Any], tuple[Any, Origin]]]] = {

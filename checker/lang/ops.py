@@ -17,6 +17,7 @@ from .values import (
     Missing,
     Money,
     Number,
+    describe,
     display,
     from_float,
     merge_missing,
@@ -74,9 +75,7 @@ def num_div(a: Number, b: Number) -> Number:
 
 
 def _mismatch(op: str, a: object, b: object) -> EvalError:
-    return EvalError(
-        f"cannot apply `{op}` to {type_name(a)} {display(a)} and {type_name(b)} {display(b)}"
-    )
+    return EvalError(f"cannot apply `{op}` to {describe(a)} and {describe(b)}")
 
 
 def _families(op: str, a: Duration, b: Duration) -> None:
@@ -189,7 +188,7 @@ def neg(a: Any) -> Any:
         return Money(-a.amount, a.currency)
     if ta is Duration:
         return Duration(-a.amount, a.family)
-    raise EvalError(f"cannot negate {type_name(a)} {display(a)}")
+    raise EvalError(f"cannot negate {describe(a)}")
 
 
 # -- dates ------------------------------------------------------------------------------
@@ -284,10 +283,29 @@ def eq(a: Any, b: Any) -> Any:
     if isinstance(a, Missing) or isinstance(b, Missing):
         return merge_missing(a, b)
     if not comparable(a, b):
-        raise EvalError(
-            f"cannot compare {type_name(a)} {display(a)} with {type_name(b)} {display(b)}"
-        )
+        raise EvalError(f"cannot compare {describe(a)} with {describe(b)}")
+    if a is not None and b is not None and isinstance(a, list | Mapping):
+        # Lists and maps holding missing items are not known to be equal or unequal
+        # (but a map is not null, whatever it holds).
+        inside = missing_inside(a) + missing_inside(b)
+        if inside:
+            return merge_missing(*inside)
     return equal(a, b)
+
+
+def missing_inside(v: Any) -> list[Missing]:
+    """The missing values anywhere inside a list or map (empty for other values)."""
+    out: list[Missing] = []
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Missing):
+            out.append(x)
+        elif isinstance(x, list):
+            stack.extend(x)
+        elif isinstance(x, Mapping):
+            stack.extend(x.values())
+    return out
 
 
 def ne(a: Any, b: Any) -> Any:
@@ -308,9 +326,7 @@ def order_key(op: str, a: Any, b: Any) -> tuple[Any, Any]:
     if ta is Money and tb is Money:
         _currencies(op, a, b)
         return a.amount, b.amount
-    raise EvalError(
-        f"cannot compare {type_name(a)} {display(a)} with {type_name(b)} {display(b)} using `{op}`"
-    )
+    raise EvalError(f"cannot compare {describe(a)} with {describe(b)} using `{op}`")
 
 
 def lt(a: Any, b: Any) -> Any:
@@ -417,4 +433,4 @@ def truth(v: Any, what: str) -> Any:
     """A value used as a condition: a bool, or missing; anything else is an error."""
     if v is True or v is False or isinstance(v, Missing):
         return v
-    raise EvalError(f"{what} must be true or false, found {type_name(v)} {display(v)}")
+    raise EvalError(f"{what} must be true or false, found {describe(v)}")

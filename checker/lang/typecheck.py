@@ -401,21 +401,24 @@ class TypeChecker:
         if not T.same_kind(a, b):
             self._mismatch(op, ln, rn, a, b)
             return
-        for enum_t, lit in ((a, rn), (b, ln)):
-            if (
-                enum_t.enum
-                and isinstance(lit, Literal)
-                and isinstance(lit.value, str)
-                and lit.value not in enum_t.enum
-            ):
-                allowed = [str(e) for e in enum_t.enum]
-                near = suggest(lit.value, allowed)
-                self.error(
-                    lit,
-                    f"{display(lit.value)} is not one of the values the schema "
-                    f"allows here ({', '.join(display(e) for e in allowed[:8])})",
-                    f"did you mean {display(near)}?" if near else None,
-                )
+        self._check_enum_literal(a, rn)
+        self._check_enum_literal(b, ln)
+
+    def _check_enum_literal(self, enum_t: Type, lit: Node) -> None:
+        if (
+            enum_t.enum
+            and isinstance(lit, Literal)
+            and isinstance(lit.value, str)
+            and lit.value not in enum_t.enum
+        ):
+            allowed = [str(e) for e in enum_t.enum]
+            near = suggest(lit.value, allowed)
+            self.error(
+                lit,
+                f"{display(lit.value)} is not one of the values the schema "
+                f"allows here ({', '.join(display(e) for e in allowed[:8])})",
+                f"did you mean {display(near)}?" if near else None,
+            )
 
     def _check_order(self, op: str, ln: Node, rn: Node, a: Type, b: Type) -> None:
         for t, n in ((a, ln), (b, rn)):
@@ -460,6 +463,10 @@ class TypeChecker:
                     f"`{op}` a list of {e} needs {_article(e)} on the left, found {a}",
                     _literal_hint(ln, e),
                 )
+            elif a.enum and isinstance(rn, ListLit):
+                # `method in ["arbitraton", "litigation"]`: each literal must be allowed.
+                for item in rn.items:
+                    self._check_enum_literal(a, item)
         elif T.is_mapping(b):
             if not a.is_any and a.kind != "string":
                 self.error(ln, f"`{op}` a map tests a key: needs a string on the left, found {a}")

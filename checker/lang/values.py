@@ -251,6 +251,13 @@ def type_name(v: object) -> str:
     return t.__name__
 
 
+def describe(v: object) -> str:
+    """A value with its type for messages: `string "abc"`, `number 5`, `null`."""
+    if v is None:
+        return "null"
+    return f"{type_name(v)} {display(v)}"
+
+
 def to_json(v: object) -> Any:
     """The JSON form of a value, as `eval` prints it (numbers stay exact: see `dumps`)."""
     if v is None or v is True or v is False or type(v) is str or type(v) is int:

@@ -268,6 +268,7 @@ MISSING = [
     ('parse_cny_upper("一万元")', []),
     ("if missing_key then 1 else 2", ["missing_key"]),
     ("nothing.deeper", ["nothing.deeper"]),
+    ('if flag then missing("no unit") else 1', []),
     (
         "payment.installments[? @.nope == 1]",
         ["payment.installments[0].nope", "payment.installments[1].nope"],
@@ -302,6 +303,11 @@ def test_absent_percentage_cannot_make_a_sum_pass() -> None:
     assert out.missing is not None and out.missing.paths == ("installments[2].percent",)
     out = evaluate("sum(compact(installments[*].percent)) == 100", data)
     assert out.value is True
+
+
+def test_missing_on_purpose_carries_its_reason() -> None:
+    out = evaluate('if flag then missing("the rate has no unit") else 1', DATA)
+    assert out.missing is not None and out.missing.reasons == ("the rate has no unit",)
 
 
 def test_missing_reason_is_kept() -> None:

@@ -29,6 +29,18 @@ from .values import (
 
 
 @_register(
+    "missing",
+    (1, 1),
+    "missing(reason: string) -> missing",
+    "A missing value on purpose, with the reason a finding will show: for a branch that "
+    'cannot be decided (`else missing("the rate has no unit")`).',
+    lambda args, chk: T.ANY,
+)
+def f_missing(reason: Any) -> Missing:
+    return Missing(reasons=[reason if isinstance(reason, str) else display(reason)])
+
+
+@_register(
     "exists",
     (1, 1),
     "exists(any) -> bool",

@@ -6,7 +6,6 @@ import datetime as _dt
 import difflib
 import functools
 import os
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -21,7 +20,7 @@ from lark.exceptions import (
     VisitError,
 )
 
-from .cache import DiskCache, cache_folder, named
+from .cache import cache_folder, tree_cache
 from .errors import Diagnostic, ExprSyntaxError
 from .nodes import (
     KEYWORDS,
@@ -118,27 +117,12 @@ def parse(text: str) -> Node:
     a text already parsed (in this run, or in an earlier one: see `_TreeCache`) is not
     parsed again.
     """
-    cache = _tree_cache()
+    cache = tree_cache(_grammar_path())
     node: Node | None = cache.get(text)
     if node is None:
         node = _parse(text)
         cache.put(text, node)
     return node
-
-
-@functools.cache
-def _tree_cache() -> DiskCache:
-    """Syntax trees by expression text, kept between runs.
-
-    Parsing the built-in packs' expressions with Lark takes ~0.2 s, most of a one-file
-    `check`; reading the trees back takes a few milliseconds.
-    """
-    # The key covers everything that shapes a tree: the grammar and the code building it.
-    here = Path(__file__).resolve().parent
-    digest = zlib.crc32(_grammar_path().read_bytes())
-    for module in ("parser.py", "nodes.py", "values.py"):
-        digest = zlib.crc32((here / module).read_bytes(), digest)
-    return named(f"trees-{digest:08x}-v1.pickle")
 
 
 def _parse(text: str) -> Node:

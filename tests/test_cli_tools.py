@@ -90,3 +90,28 @@ def test_init_scaffolds_a_pack_whose_tests_pass(tmp_path: Path) -> None:
     assert r.stdout.splitlines()[0] == "my-pack (2 cases) .."
     r = cli("init", str(tmp_path))
     assert r.returncode == 2 and "already exists: nothing was written" in r.stderr
+
+
+def test_packs_lists_the_builtin_packs() -> None:
+    r = cli("packs")
+    assert r.returncode == 0
+    names = [line.split()[0] for line in r.stdout.splitlines()]
+    assert names == ["drafting", "pipl-customer-data", "prc-service-contract"]
+    assert all("rules" in line for line in r.stdout.splitlines())
+
+
+def test_progress_is_shown_for_long_runs_on_a_terminal(capsys: object) -> None:
+    from checker.cli import _Progress
+
+    shown = _Progress(enabled=True)
+    for i in range(1, 26):
+        shown(i, 25)
+    shown.clear()
+    silent = _Progress(enabled=False)
+    for i in range(1, 26):
+        silent(i, 25)
+    short = _Progress(enabled=True)
+    for i in range(1, 6):
+        short(i, 5)
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert err == ("\rchecking 10/25 files\rchecking 20/25 files\rchecking 25/25 files\r\033[K")

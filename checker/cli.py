@@ -184,7 +184,7 @@ class _Progress:
 
     def clear(self) -> None:
         if self.shown:
-            click.echo("\r\033[K", err=True, nl=False)
+            click.echo("\r\033[K", err=True, nl=False, color=True)  # erase the line
 
 
 @main.command("check")

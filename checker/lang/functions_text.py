@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from . import cnupper, ops, textparse
 from . import types as T
@@ -207,15 +207,16 @@ _NUM_OR_MONEY = (("number", "money"), "a number or CNY money")
 
 @_register(
     "cny_upper",
-    (1, 1),
-    "cny_upper(number | money) -> string",
-    "The canonical Chinese uppercase form of an amount: 100000 → 壹拾万元整.",
-    _fixed([_NUM_OR_MONEY], T.STRING),
+    (1, 2),
+    'cny_upper(number | money, zheng_after_jiao = "optional") -> string',
+    "The canonical Chinese uppercase form of an amount: 100000 → 壹拾万元整. With "
+    '"required", an amount ending at 角 ends in 整 too (会计基础工作规范 Art. 52).',
+    _fixed([_NUM_OR_MONEY, _S], T.STRING),
 )
-def f_cny_upper(x: Any) -> Any:
+def f_cny_upper(x: Any, zheng_after_jiao: Any = "optional") -> Any:
     amount = _cny_amount(x, "cny_upper")
     try:
-        return cnupper.to_upper(amount)
+        return cnupper.to_upper(amount, zheng_after_jiao=_zheng(zheng_after_jiao, "cny_upper"))
     except ValueError as exc:
         return Missing(reasons=[f"cny_upper({display(x)}): {exc}"])
 
@@ -249,14 +250,29 @@ def f_parse_cny_upper(text: Any) -> Any:
 
 @_register(
     "cny_upper_issues",
-    (1, 1),
-    "cny_upper_issues(string) -> list of string",
+    (1, 2),
+    'cny_upper_issues(string, zheng_after_jiao = "optional") -> list of string',
     "Problems with how an uppercase amount is written (malformed, ambiguous, missing-zero, "
-    "missing-zheng, zheng-after-fen, ...); empty for the canonical form and accepted variants.",
-    _fixed([_S], T.list_of(T.STRING)),
+    "missing-zheng, zheng-after-fen, ...); empty for the canonical form and accepted variants. "
+    'With "required", a missing 整 after 角 is an issue too (PBOC makes it optional).',
+    _fixed([_S, _S], T.list_of(T.STRING)),
 )
-def f_cny_upper_issues(text: Any) -> list[str]:
-    return [i.code for i in cnupper.upper_issues(_str_arg(text, "cny_upper_issues"))]
+def f_cny_upper_issues(text: Any, zheng_after_jiao: Any = "optional") -> list[str]:
+    setting = _zheng(zheng_after_jiao, "cny_upper_issues")
+    return [
+        i.code
+        for i in cnupper.upper_issues(_str_arg(text, "cny_upper_issues"), zheng_after_jiao=setting)
+    ]
+
+
+def _zheng(value: Any, fname: str) -> Literal["optional", "required"]:
+    if value == "optional":
+        return "optional"
+    if value == "required":
+        return "required"
+    raise EvalError(
+        f'{fname}() takes "optional" or "required" for 整 after 角, found {describe(value)}'
+    )
 
 
 _USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from pydantic import ValidationError
+
 from .lang import Diagnostic, ExprError, Expression, Program, types
 from .lang.ops import compile_pattern
 from .lang.textparse import parse_date, parse_duration, parse_money
@@ -53,6 +55,7 @@ class RuleSpec:
     raw: Mapping[str, Any]
     applies_to: str | None
     applies_src: PackSource | None
+    malformed: bool = False  # its structure was already reported as wrong
 
     @property
     def id(self) -> str:
@@ -83,7 +86,7 @@ def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
             p.parent.name if p.name == "pack.yaml" else p.name for p in (*chain, path)
         )
         raise PackError([PackProblem(str(chain[-1]), None, None, f"`extends` cycle: {cycle}")])
-    src, structure_problems, _ = read_pack(path)
+    src, structure_problems, bad_rules = read_pack(path)
     data = src.doc.data or {}
     merged = _Merged(
         str(data["pack"]),
@@ -139,7 +142,13 @@ def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
             continue
         seen[rid] = i
         merged.rules[rid] = RuleSpec(
-            merged.pack, src, i, raw, str(applies) if applies else None, src if applies else None
+            merged.pack,
+            src,
+            i,
+            raw,
+            str(applies) if applies else None,
+            src if applies else None,
+            i in bad_rules,
         )
     merged.problems.extend(structure_problems)
     merged.problems.extend(problems)
@@ -426,10 +435,28 @@ def _compile_rule(
             )
     if len(problems) > before or assertion is None:
         return None
-    refs = [
-        Ref(text=r) if isinstance(r, str) else Ref.model_validate({k: str(v) for k, v in r.items()})
-        for r in raw.get("refs", []) or []
-    ]
+    refs: list[Ref] = []
+    for i, r in enumerate(raw.get("refs", []) or []):
+        try:
+            if isinstance(r, str):
+                refs.append(Ref(text=r))
+            else:
+                refs.append(Ref.model_validate({k: str(v) for k, v in r.items()}))
+        except (ValidationError, AttributeError):
+            if spec.malformed:
+                continue  # the structure check said so already
+            # Reached only when the structure check was skipped (built-in packs).
+            problems.append(
+                src.problem(
+                    spec.path("refs", i),
+                    "a ref is a string or a map of "
+                    "law, article, url, basis (statute, secondary, "
+                    "unverified) and note",
+                    rid,
+                )
+            )
+    if len(problems) > before:
+        return None
     return CompiledRule(
         spec,
         raw.get("severity", "error"),

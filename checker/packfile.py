@@ -306,6 +306,14 @@ def _schema_problem(src: PackSource, err: jsonschema.ValidationError) -> PackPro
         )
     if err.validator == "required":
         return src.problem(path, err.message.replace("is a required property", "is required"), rule)
+    if err.validator in ("oneOf", "anyOf") and err.context:
+        # "is not valid under any of the given schemas" says nothing: explain the branch
+        # that came closest (for a ref written as a map: its unknown key).
+        # A branch of the wrong type (a string where a map was written) explains nothing.
+        typed = [e for e in err.context if e.validator != "type"] or list(err.context)
+        best = jsonschema.exceptions.best_match(typed)
+        if best is not None and best is not err:
+            return _schema_problem(src, best)
     return src.problem(path, err.message, rule)
 
 

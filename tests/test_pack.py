@@ -457,3 +457,15 @@ def test_builtin_packs_and_schema_are_valid_against_their_schemas() -> None:
         )
     for path in builtin_schemas().values():
         jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text("utf-8")))
+
+
+def test_a_ref_with_a_stray_key_is_a_pack_error_not_a_crash(tmp_path: Path) -> None:
+    out = rendered(
+        tmp_path,
+        """
+        pack: bad
+        rules:
+          - {id: a, assert: "true", refs: [{law: X, note: a, b}]}
+    """,
+    )
+    assert out.splitlines()[0] == "bad/pack.yaml:3:54: error in rule a: unknown key `b`"

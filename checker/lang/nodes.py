@@ -49,16 +49,6 @@ class Node:
 
     span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
-    # Trees are pickled into the parse cache. The dataclass default pickles through a
-    # function that lists the fields of every node again; a tuple of slot values in a
-    # fixed order per class reads back about three times faster.
-    def __getstate__(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in _slot_names(type(self)))
-
-    def __setstate__(self, state: tuple[object, ...]) -> None:
-        for name, value in zip(_slot_names(type(self)), state, strict=True):
-            object.__setattr__(self, name, value)
-
 
 _SLOT_NAMES: Final[dict[str, tuple[str, ...]]] = {}
 
@@ -176,6 +166,24 @@ class Quant(Node):
     var: str
     source: Node
     body: Node
+
+
+def _getstate(self: Node) -> tuple[object, ...]:
+    return tuple(getattr(self, name) for name in _slot_names(type(self)))
+
+
+def _setstate(self: Node, state: tuple[object, ...]) -> None:
+    for name, value in zip(_slot_names(type(self)), state, strict=True):
+        object.__setattr__(self, name, value)
+
+
+# Trees are pickled into the parse cache. The pickling that `dataclass(slots=True)` gives
+# every class lists the fields of each node again as it loads; a tuple of slot values in a
+# fixed order per class reads back several times faster. Installed on every node class
+# (each slotted dataclass defines its own pair, so the base class's would not be used).
+for _cls in (Node, *Node.__subclasses__()):
+    setattr(_cls, "__getstate__", _getstate)  # noqa: B010 - replacing generated methods
+    setattr(_cls, "__setstate__", _setstate)  # noqa: B010
 
 
 # Binding strength of each form, as in the grammar: higher binds tighter.

@@ -301,3 +301,15 @@ def test_backreferences_are_rejected_when_the_pack_loads() -> None:
     found = diagnostics(r's matches "(a)\\1"', Program())
     assert found[0][2].startswith(r'invalid regular expression "(a)\\1"')
     assert found[0][3] == "patterns use RE2 syntax: no backreferences or look-around"
+
+
+def test_money_needs_an_iso_4217_code() -> None:
+    with pytest.raises(ExprSyntaxError) as info:
+        parse("RMB 100")
+    [d] = info.value.diagnostics
+    assert (d.message, d.hint) == (
+        "syntax error: `RMB` is not an ISO 4217 currency code",
+        "did you mean `CNY`?",
+    )
+    with pytest.raises(ExprSyntaxError, match="`XYZ` is not an ISO 4217 currency code"):
+        parse("XYZ 5")

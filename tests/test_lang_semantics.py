@@ -267,6 +267,7 @@ MISSING = [
     ("count([1, missing_key])", ["missing_key"]),
     ('duration("about three years")', []),
     ('money("a lot")', []),
+    ('money("Fee 5")', []),  # not a currency code: not guessed
     ('date("someday")', []),
     ('parse_cny_upper("一万元")', []),
     ("if missing_key then 1 else 2", ["missing_key"]),

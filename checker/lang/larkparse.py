@@ -42,7 +42,7 @@ from .nodes import (
     Unary,
 )
 from .parser import MAX_DEPTH, MAX_LENGTH, grammar_path
-from .values import Duration, Money, parse_number_text
+from .values import CURRENCIES, Duration, Money, parse_number_text
 
 _TOKEN_NAMES: Final[dict[str, str]] = {
     "NAME": "a name",
@@ -358,6 +358,17 @@ class _ToAst(Transformer[Token, Any]):
                 "valid as money, with a three-letter currency code",
                 span,
                 hint=f"write e.g. `CNY {children[1]}`, or put an operator between the two",
+            )
+        if code not in CURRENCIES:
+            near = (
+                ["CNY"]
+                if code == "RMB"
+                else difflib.get_close_matches(code, sorted(CURRENCIES), n=1)
+            )
+            raise self._error(
+                f"syntax error: `{code}` is not an ISO 4217 currency code",
+                span,
+                hint=f"did you mean `{near[0]}`?" if near else "write e.g. `CNY 100`",
             )
         return Literal("money", Money(parse_number_text(str(children[1])), code), span=span)
 

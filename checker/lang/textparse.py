@@ -19,7 +19,14 @@ from typing import Any, Final
 
 from checker.lang import cnupper
 from checker.lang.ops import compile_pattern
-from checker.lang.values import Duration, Money, Number, normalize_number, parse_number_text
+from checker.lang.values import (
+    CURRENCIES,
+    Duration,
+    Money,
+    Number,
+    normalize_number,
+    parse_number_text,
+)
 
 # -- Chinese numerals -------------------------------------------------------------------
 
@@ -288,7 +295,11 @@ def _code(code: str | None) -> str | None:
     if not code:
         return None
     code = code.upper()
-    return "CNY" if code == "RMB" else code
+    if code == "RMB":
+        return "CNY"
+    if code not in CURRENCIES:
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code")
+    return code
 
 
 def _figure(num: str, text: str) -> Number:

@@ -416,6 +416,16 @@ def _compile_rule(
         problems.append(
             src.problem(spec.path("when"), f"`when` must be a bool, found {when.type}", rid)
         )
+    for key, checked in (("assert", assertion), ("when", when)):
+        if checked is not None and checked.type.kind == "bool" and checked.type.nullable:
+            problems.append(
+                src.problem(
+                    spec.path(key),
+                    f"`{key}` may be null (the schema allows a blank here)",
+                    rid,
+                    "write `x == true`, `x != false` or `x ?? false` to say what a blank means",
+                )
+            )
     at = expr("at", extra)
     messages: dict[str, list[str | Expression]] = {}
     message = raw.get("message")

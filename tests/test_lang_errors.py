@@ -313,3 +313,17 @@ def test_money_needs_an_iso_4217_code() -> None:
     )
     with pytest.raises(ExprSyntaxError, match="`XYZ` is not an ISO 4217 currency code"):
         parse("XYZ 5")
+
+
+def test_a_nullable_bool_is_not_a_condition() -> None:
+    p = Program.from_schema({"properties": {"flag": {"type": ["boolean", "null"]}}})
+    found = diagnostics("not flag", p)
+    assert found == [
+        (
+            1,
+            5,
+            "the operand of `not` may be null (the schema allows a blank here)",
+            "write `x == true`, `x != false` or `x ?? false` to say what a blank means",
+        )
+    ]
+    p.compile("flag == true and (flag ?? false)")

@@ -469,3 +469,21 @@ def test_a_ref_with_a_stray_key_is_a_pack_error_not_a_crash(tmp_path: Path) -> N
     """,
     )
     assert out.splitlines()[0] == "bad/pack.yaml:3:54: error in rule a: unknown key `b`"
+
+
+def test_a_nullable_bool_assert_is_a_load_error(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "nb/pack.yaml",
+        """
+        pack: nb
+        schema: schema.json
+        rules:
+          - {id: a, assert: flag}
+    """,
+    )
+    (tmp_path / "nb/schema.json").write_text(
+        '{"properties": {"flag": {"type": ["boolean", "null"]}}}', encoding="utf-8"
+    )
+    with pytest.raises(PackError, match="`assert` may be null"):
+        load_pack(tmp_path / "nb")

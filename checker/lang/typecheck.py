@@ -335,6 +335,14 @@ class TypeChecker:
             if t.kind in ("string", "list", "map", "record") or t.nullable:
                 hint = "there is no truthiness: write `exists(x)`, `not blank(x)` or a comparison"
             self.error(node, f"{what} must be a bool, found {t}", hint)
+        elif t.kind == "bool" and t.nullable:
+            # A schema field that may be null (a template's blank) would be a run-time
+            # error on null: say so now, while the pack loads.
+            self.error(
+                node,
+                f"{what} may be null (the schema allows a blank here)",
+                "write `x == true`, `x != false` or `x ?? false` to say what a blank means",
+            )
 
     def _binary(self, node: Binary) -> Type:
         op = node.op

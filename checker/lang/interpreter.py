@@ -290,12 +290,8 @@ class Interpreter:
 
     def _binary(self, node: Binary) -> tuple[Any, Origin]:
         op = node.op
-        if op == "and":
-            return self._and(node), None
-        if op == "or":
-            return self._or(node), None
-        if op == "implies":
-            return self._implies(node), None
+        if op in ("and", "or", "implies"):
+            return self._logic(node), None
         if op == "??":
             left = self.eval_loc(node.left)
             if isinstance(left[0], Missing) or left[0] is None:
@@ -306,38 +302,25 @@ class Interpreter:
     def _cond(self, node: Node, what: str) -> Any:
         return ops.truth(self.eval(node), what)
 
-    def _and(self, node: Binary) -> Any:
-        a = self._cond(node.left, "the left side of `and`")
-        if a is False:
-            return False
-        b = self._cond(node.right, "the right side of `and`")
-        if b is False:
-            return False
-        if isinstance(a, Missing) or isinstance(b, Missing):
-            return merge_missing(a, b)
-        return True
+    # Three-valued logic: (left value that decides, right value that decides, the decided
+    # result, the result when neither decides and nothing is missing).
+    _LOGIC: Final = {
+        "and": (False, False, False, True),
+        "or": (True, True, True, False),
+        "implies": (False, True, True, False),
+    }
 
-    def _or(self, node: Binary) -> Any:
-        a = self._cond(node.left, "the left side of `or`")
-        if a is True:
-            return True
-        b = self._cond(node.right, "the right side of `or`")
-        if b is True:
-            return True
+    def _logic(self, node: Binary) -> Any:
+        left_decides, right_decides, decided, otherwise = self._LOGIC[node.op]
+        a = self._cond(node.left, f"the left side of `{node.op}`")
+        if a is left_decides:
+            return decided
+        b = self._cond(node.right, f"the right side of `{node.op}`")
+        if b is right_decides:
+            return decided
         if isinstance(a, Missing) or isinstance(b, Missing):
             return merge_missing(a, b)
-        return False
-
-    def _implies(self, node: Binary) -> Any:
-        a = self._cond(node.left, "the left side of `implies`")
-        if a is False:
-            return True
-        b = self._cond(node.right, "the right side of `implies`")
-        if b is True:
-            return True
-        if isinstance(a, Missing) or isinstance(b, Missing):
-            return merge_missing(a, b)
-        return False
+        return otherwise
 
     def _compare(self, node: Compare) -> tuple[Any, Origin]:
         left = self.eval(node.operands[0])

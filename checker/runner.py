@@ -110,23 +110,17 @@ def check_file(
             ],
             contract.lines,
         )
-    findings: list[Finding] = []
-    for p in contract.problems:
-        rule, severity = _LOAD_RULES.get(p.code, (p.code, "error"))
-        findings.append(
-            Finding(
-                file=name,
-                line=p.line,
-                column=p.column,
-                pointer=pointer(p.path),
-                pack=TOOL_PACK,
-                rule=rule,
-                severity=severity,
-                outcome="error",
-                message=p.message,
-                message_zh=tool_message_zh(rule, p.message),
-            )
+    findings = [
+        _tool_finding(
+            name,
+            p.code,
+            p.code,
+            p.message,
+            p.path,
+            Position(p.line, p.column) if p.line and p.column else None,
         )
+        for p in contract.problems
+    ]
     typed_by_schema: dict[str, dict[str, Any]] = {}
     outcomes: dict[tuple[str, str], str] = {}
     seen_rules: set[tuple[str, str]] = set()
@@ -139,23 +133,11 @@ def check_file(
                 typed, problems = pack.schema.apply(contract.data)
                 typed_by_schema[key] = typed
                 for sp in problems:
-                    rule, severity = _LOAD_RULES.get(sp.code, ("contract-schema", "error"))
                     pos = (contract.key_positions.get(sp.path) if sp.key else None) or position_of(
                         contract, sp.path
                     )
                     findings.append(
-                        Finding(
-                            file=name,
-                            line=pos.line if pos else None,
-                            column=pos.column if pos else None,
-                            pointer=pointer(sp.path),
-                            pack=TOOL_PACK,
-                            rule=rule,
-                            severity=severity,
-                            outcome="error",
-                            message=sp.message,
-                            message_zh=tool_message_zh(rule, sp.message),
-                        )
+                        _tool_finding(name, sp.code, "contract-schema", sp.message, sp.path, pos)
                     )
         for loc in pack.run(typed_by_schema[key], today):
             r = loc.result
@@ -201,6 +183,30 @@ def _worst(a: str | None, b: str) -> str:
     if {a, b} == {"pass", "skip"}:
         return "pass"
     return a if _ORDER[a] >= _ORDER[b] else b
+
+
+def _tool_finding(
+    file: str,
+    code: str,
+    default_rule: str,
+    message: str,
+    path: tuple[str | int, ...],
+    pos: Position | None,
+) -> Finding:
+    """A finding of the tool's own checks (reading the file, the contract schema)."""
+    rule, severity = _LOAD_RULES.get(code, (default_rule, "error"))
+    return Finding(
+        file=file,
+        line=pos.line if pos else None,
+        column=pos.column if pos else None,
+        pointer=pointer(path),
+        pack=TOOL_PACK,
+        rule=rule,
+        severity=severity,
+        outcome="error",
+        message=message,
+        message_zh=tool_message_zh(rule, message),
+    )
 
 
 def _position(contract: LoadedContract, path: tuple[str | int, ...] | None) -> Position | None:

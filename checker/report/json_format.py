@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..models import Finding
+from ..packschema import FINDINGS_SCHEMA
 from . import RunResult
 
 
@@ -15,23 +16,15 @@ def finding_json(f: Finding, message: str) -> dict[str, Any]:
     out["message"] = message
     out["refs"] = [r.model_dump(mode="json", exclude_none=True) for r in f.refs]
     out["values"] = f.values
-    keys = [
-        "file",
-        "line",
-        "column",
-        "pointer",
-        "pack",
-        "rule",
-        "severity",
-        "outcome",
-        "message",
-        "refs",
-        "values",
-    ]
+    keys = _FINDING_KEYS
     extra = {k: v for k, v in out.items() if k not in keys and v is not None}
     if extra.get("suppression"):
         extra["suppression"] = {k: v for k, v in extra["suppression"].items() if v is not None}
     return {k: out[k] for k in keys} | extra
+
+
+# The documented order of a finding's keys: the ones `schema findings` requires.
+_FINDING_KEYS: list[str] = FINDINGS_SCHEMA["properties"]["findings"]["items"]["required"]
 
 
 def render(run: RunResult) -> str:

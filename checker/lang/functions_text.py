@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
@@ -273,6 +274,32 @@ def _zheng(value: Any, fname: str) -> Literal["optional", "required"]:
     raise EvalError(
         f'{fname}() takes "optional" or "required" for 整 after 角, found {describe(value)}'
     )
+
+
+# What may surround a number written in words: 百分之 before it, a unit after it.
+_CN_NUMBER: Final = re.compile(
+    r"^\s*(?:百分之|千分之)?(?P<n>[^\s%％]+?)\s*"
+    r"(?:%|％|个工作日|工作日|个自然日|自然日|个月|个|年|月|周|日|天|小时|次|期|倍|人|元)?\s*$"
+)
+
+
+@_register(
+    "cn_number",
+    (1, 1),
+    "cn_number(string) -> number",
+    "The number a text writes in Chinese words: 百分之三十 → 30, 叁年 → 3, 十五个工作日 → 15, "
+    "千分之五 → 5; missing when the text is not such a number.",
+    _fixed([_S], T.NUMBER),
+)
+def f_cn_number(text: Any) -> Any:
+    s = _str_arg(text, "cn_number")
+    m = _CN_NUMBER.match(s)
+    if m is not None:
+        try:
+            return textparse.parse_chinese_number(m.group("n"))
+        except ValueError:
+            pass
+    return Missing(reasons=[f"{display(s)} is not a number written in Chinese words"])
 
 
 _USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"

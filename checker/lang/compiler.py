@@ -281,7 +281,9 @@ class _Gen:
             return f"(not {left} or {self.as_bool(self.gen(node.right))})", "bool"
         if op == "??":
             if self.no_walrus:
-                return "_deopt()", "val"
+                # No temporaries here: the right side becomes a thunk, called if needed.
+                right_code = self.as_present(self.gen(node.right))
+                return f"_coalesce({self.safe(node.left)}, lambda: {right_code})", "val"
             left = self.safe(node.left)
             t = self.tmp()
             right = self.as_present(self.gen(node.right))

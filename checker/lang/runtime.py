@@ -72,6 +72,13 @@ def _as_str(v: Any) -> str:
     raise Deopt
 
 
+def _coalesce(left: Any, right: Callable[[], Any]) -> Any:
+    """`left ?? right` where the generated code cannot bind a temporary."""
+    if left is None or type(left) is Missing:
+        return right()
+    return left
+
+
 def _present(v: Any) -> Any:
     if type(v) is Missing:
         raise Deopt
@@ -135,6 +142,7 @@ _RUNTIME: Final[dict[str, Any]] = {
     "_as_num": _as_num,
     "_as_str": _as_str,
     "_present": _present,
+    "_coalesce": _coalesce,
     "_sum_raw": _sum_raw,
     "_path_get": _path_get,
     "_ABSENT": _ABSENT,

@@ -84,6 +84,9 @@ CALLS = {
     "round": 2,
     "days_between": 2,
     "cny_upper": 1,
+    "placeholders": 1,
+    "cn_number": 1,
+    "missing": 1,
 }
 
 
@@ -153,7 +156,7 @@ json_scalars = st.one_of(
     st.floats(min_value=-1000, max_value=1000, allow_nan=False).map(lambda f: round(f, 3)),
     st.decimals(min_value=-100, max_value=100, places=2, allow_nan=False, allow_infinity=False),
     st.text(max_size=5),
-    st.sampled_from(["3年", "人民币100元", "2025-01-31", "壹拾元整", "____"]),
+    st.sampled_from(["3年", "人民币100元", "2025-01-31", "壹拾元整", "____", "[X]%", "叁年"]),
     st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 1, 1)),
     # an unreadable typed value: the schema typer leaves a missing value in the data
     st.just(Missing(["a"], ["cannot read 'x' as money"])),

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from .cache import named
 from .functions import FUNCTIONS
-from .interpreter import Env, Interpreter
+from .interpreter import Env, Interpreter, format_path
 from .nodes import (
     Binary,
     Call,
@@ -244,6 +244,17 @@ class _Gen:
     def index(self, node: Index) -> _Code:
         obj = self.gen(node.obj)
         idx = node.index
+        if (
+            obj[1].startswith("list:")
+            and isinstance(idx, Literal)
+            and idx.kind == "number"
+            and type(idx.value) is int
+        ):
+            # An item of a list this code built (`xs[? …][0]`): a Python list already;
+            # an index out of range raises IndexError and the interpreter answers missing.
+            inner = obj[1][5:]
+            kind = inner if inner in ("raw", "val", "num", "str", "bool") else "val"
+            return f"{obj[0]}[{self.const(idx.value)}]", kind
         if obj[1] not in ("raw", "val") or isinstance(node.obj, Literal | ListLit):
             return "_deopt()", "val"
         if isinstance(idx, Literal) and idx.kind == "string":
@@ -400,6 +411,13 @@ class _Gen:
         name = node.func
         if name == "today":
             return "_ctx.today", "val"
+        if name == "placeholders" and node.args:
+            # The tokens' paths start at the argument's own path, known here when the
+            # argument is a path into the contract.
+            keys = self.data_path(node.args[0])
+            if keys is not None:
+                where = self.const(format_path(keys))
+                return f"_placeholders({self.safe(node.args[0])}, {where}, _ctx)", "val"
         if fn.needs_context:
             return "_deopt()", "val"
         if name in ("exists", "blank"):
@@ -424,6 +442,28 @@ class _Gen:
     def gen_arg(self, node: Node) -> str:
         src, kind = self.gen(node)
         return self.as_val((src, kind))
+
+    def data_path(self, node: Node) -> tuple[Any, ...] | None:
+        """The keys of a path from the contract root (`contract`, `a.b[0]`), else None."""
+        keys: list[Any] = []
+        cur = node
+        while isinstance(cur, Member | Index):
+            if isinstance(cur, Member):
+                keys.append(cur.name)
+            elif isinstance(cur.index, Literal) and (
+                cur.index.kind == "string" or type(cur.index.value) is int
+            ):
+                keys.append(cur.index.value)
+            else:
+                return None
+            cur = cur.obj
+        if not isinstance(cur, Name) or cur.name in self.lets or cur.name == "params":
+            return None
+        if any(cur.name in s for s in self.scopes):
+            return None
+        if cur.name != "contract":
+            keys.append(cur.name)
+        return tuple(reversed(keys))
 
     def safe(self, node: Node) -> str:
         """Code for a value that may legitimately be absent (operand of exists, blank, ??)."""

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from . import ops
+from .textparse import find_placeholders
 from .values import EvalError, Missing, from_float
 
 
@@ -70,6 +71,13 @@ def _as_str(v: Any) -> str:
     if type(v) is str:
         return v
     raise Deopt
+
+
+def _placeholders(value: Any, base: str, ctx: Any) -> Any:
+    """`placeholders(path)` with the path known when the code was generated."""
+    if type(value) is Missing:
+        raise Deopt  # the interpreter names the missing path
+    return find_placeholders(value, base, ctx.placeholder_patterns)
 
 
 def _coalesce(left: Any, right: Callable[[], Any]) -> Any:
@@ -143,6 +151,7 @@ _RUNTIME: Final[dict[str, Any]] = {
     "_as_str": _as_str,
     "_present": _present,
     "_coalesce": _coalesce,
+    "_placeholders": _placeholders,
     "_sum_raw": _sum_raw,
     "_path_get": _path_get,
     "_ABSENT": _ABSENT,

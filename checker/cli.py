@@ -52,15 +52,7 @@ def _parse_today(value: str | None) -> _dt.date | None:
         _fail(f"--today must be a date like 2025-01-31, not {value!r}")
 
 
-class _Group(click.Group):
-    """Usage errors exit 2 with one clear line, as every other configuration problem does."""
-
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("standalone_mode", True)
-        return super().main(*args, **kwargs)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="contract-checker")
 def main() -> None:
     """Check contract drafts (YAML/JSON) against rule packs."""

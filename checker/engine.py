@@ -6,6 +6,7 @@ import dataclasses
 import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from .lang import EvalError, Expression, Missing, Program, unparse
@@ -16,11 +17,10 @@ from .lang.interpreter import (
     Origin,
     Trace,
     child_origin,
-    format_path,
     parse_path,
 )
 from .lang.nodes import Binary, Compare, Literal, Node, Quant, Unary
-from .lang.values import Duration, Money, display, format_number, to_json
+from .lang.values import display, format_number, to_json
 from .loader import pointer
 from .models import Outcome, RuleResult
 from .pack import CompiledRule
@@ -44,10 +44,8 @@ def text_of(v: Any) -> str:
         return v
     if isinstance(v, bool) or v is None:
         return display(v)
-    if isinstance(v, int) or type(v).__name__ == "Decimal":
+    if isinstance(v, int | Decimal):
         return format_number(v)
-    if isinstance(v, Duration | Money | _dt.date):
-        return display(v)
     return display(v)
 
 
@@ -399,7 +397,3 @@ def _first_data_path(trace: Trace) -> DataPath | None:
         if isinstance(origin, tuple) and origin:
             return origin
     return None
-
-
-def path_text(path: DataPath) -> str:
-    return format_path(path)

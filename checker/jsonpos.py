@@ -23,17 +23,13 @@ _WORDS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
 
 @dataclass
 class JsonScan(Generic[P]):
-    """What `scan` found.
-
-    `complete` is False when the scan stopped early: on text that is not JSON (the caller
-    then takes the syntax error from `json.loads`) or at a limit (`fatal` says which).
-    """
+    """What `scan` found. A scan stops early on text that is not JSON (the caller then
+    takes the syntax error from `json.loads`) or at a limit (`fatal` says which)."""
 
     positions: dict[DataPath, P] = field(default_factory=dict)
     key_positions: dict[DataPath, P] = field(default_factory=dict)
     problems: list[RawProblem] = field(default_factory=list)
     fatal: RawProblem | None = None
-    complete: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +114,6 @@ class _Scanner(Generic[P]):
     def run(self) -> JsonScan[P]:
         try:
             self._run()
-            self.result.complete = True
         except _Stop:
             pass
         return self.result

@@ -76,7 +76,6 @@ class Finding(_Frozen):
     suppression: Suppression | None = None
     title: str | None = Field(default=None, exclude=True)
     message_zh: str | None = Field(default=None, exclude=True)
-    message_en: str | None = Field(default=None, exclude=True)
 
 
 class Summary(_Frozen):

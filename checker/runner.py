@@ -163,7 +163,6 @@ def check_file(
                     refs=list(compiled.refs),
                     values=r.values,
                     title=r.title,
-                    message_en=r.message,
                     message_zh=r.message_zh,
                 )
             )

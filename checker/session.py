@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .api import Pack, load_pack, rule_count
-from .config import Config, ConfigError, PackUse, Waiver, matches_any
+from .config import Config, ConfigError, PackUse, matches_any
 from .lang.typecheck import suggest
 from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summarise
 from .pack import PackError, builtin_packs, extended_by, resolve_pack
@@ -297,7 +297,3 @@ def build_report(files: list[FileResult], extra: list[Finding], plan: Plan) -> R
         findings=findings,
         summary=summarise(findings, len(files), rule_count(plan.all_packs)),
     )
-
-
-def waiver_is_live(w: Waiver, today: _dt.date) -> bool:
-    return w.expires is None or w.expires >= today

@@ -521,10 +521,6 @@ class CompiledExpr:
         except DEOPT_ERRORS:  # MissingTruth is a TypeError: a missing value met a condition
             return Interpreter(env, visible=self.lets).eval(self.node)
 
-    def run_fast(self, data: Any, params: Any, lets: Callable[[str], Any], ctx: Any) -> Any:
-        """The fast path alone; raises one of DEOPT_ERRORS when it cannot decide."""
-        return self.fast(data, params, lets, ctx)
-
 
 def _build(gen: _Gen, body_lines: list[str]) -> tuple[Callable[..., Any], str]:
     params = ", ".join(f"_k{i}" for i in range(len(gen.consts)))

@@ -62,9 +62,6 @@ def format_path(path: PathKey) -> str:
     return "".join(out)
 
 
-ROOTS: Final = frozenset({"params", "contract"})
-
-
 _NO_LETS: Final[Mapping[str, Any]] = {}
 
 

@@ -225,11 +225,6 @@ def level(node: Node) -> int:
     return _LEVEL["atom"]
 
 
-def name_text(name: str) -> str:
-    """A member name as written: bare when it is an identifier, else the caller must index."""
-    return name
-
-
 def is_plain_name(name: str) -> bool:
     """True when `name` can be written bare (`a.name`), not only as `a["name"]`."""
     return bool(_IDENT.match(name)) and name not in KEYWORDS

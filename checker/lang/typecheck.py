@@ -41,7 +41,6 @@ class Scope:
     data: Type = T.ANY
     lets: Mapping[str, Type] = field(default_factory=dict)
     params: Mapping[str, Type] = field(default_factory=dict)
-    extra_names: tuple[str, ...] = ()
 
 
 def suggest(name: str, candidates: list[str]) -> str | None:

@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal, TypeAlias
 
 Family = Literal["months", "days", "working_days"]
-FAMILIES: Final[tuple[Family, ...]] = ("months", "days", "working_days")
 
 Number: TypeAlias = int | Decimal
 """Numbers are exact: `int` where integral text was read, `Decimal` otherwise. Never float."""
@@ -382,11 +381,6 @@ def format_money(m: Money) -> str:
     if -amount.as_tuple().exponent < 2:  # type: ignore[operator]
         amount = amount.quantize(Decimal("0.01"))
     return f"{m.currency} {format(amount, 'f')}"
-
-
-TypeName = Literal[
-    "bool", "number", "string", "null", "date", "duration", "money", "list", "map", "missing"
-]
 
 
 def type_name(v: object) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import re
 from collections.abc import Callable
@@ -112,10 +114,8 @@ class _Scanner(Generic[P]):
         return _Stop()
 
     def run(self) -> JsonScan[P]:
-        try:
+        with contextlib.suppress(_Stop):  # the scan stopped early: `fatal` says why, if at all
             self._run()
-        except _Stop:
-            pass
         return self.result
 
     def _run(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Final
 from .api import Pack
 from .loader import LoadedContract, load_file, position_of
 from .pack import PackError, builtin_packs, resolve_pack
-from .runner import _LOAD_RULES
+from .runner import PROBLEM_RULES
 
 EXPECT_KEYS: Final = ("fail", "pass", "skip", "missing", "error")
 
@@ -164,7 +164,7 @@ def _outcomes(
     """Every rule's outcomes (one per element for `each`) with the line each points at."""
     out: dict[str, list[tuple[str, int | None]]] = {}
     for p in contract.problems:
-        rule = _LOAD_RULES.get(p.code, (p.code, "error"))[0]
+        rule = PROBLEM_RULES.get(p.code, p.code)
         out.setdefault(rule, []).append(("fail", p.line))
     if contract.data is None:
         out.setdefault("unreadable-contract", []).append(("fail", None))
@@ -173,7 +173,7 @@ def _outcomes(
     if pack.schema is not None:
         data, problems = pack.schema.apply(data)
         for sp in problems:
-            rule = _LOAD_RULES.get(sp.code, ("contract-schema", "error"))[0]
+            rule = PROBLEM_RULES.get(sp.code, "contract-schema")
             pos = (contract.key_positions.get(sp.path) if sp.key else None) or position_of(
                 contract, sp.path
             )

@@ -17,24 +17,70 @@ from .models import Finding, Report, Severity, ToolInfo, summarise
 CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
 TOOL_PACK = "contract-checker"
 
-# Problems found while reading a contract, as findings of the tool's own "pack".
-_LOAD_RULES: dict[str, tuple[str, Severity]] = {
-    "duplicate-key": ("duplicate-key", "error"),
-    "unreadable-value": ("unreadable-value", "error"),
-    "number-too-long": ("unreadable-value", "error"),
-    "unsupported-tag": ("unreadable-value", "error"),
-    "non-string-key": ("non-string-key", "warning"),
-    "schema": ("contract-schema", "error"),
-    "unknown-field": ("contract-schema", "error"),
+
+@dataclass(frozen=True)
+class ToolRule:
+    """A check of the tool itself (not of a pack): its severity, title, what it means, and
+    the Chinese label its messages start with."""
+
+    severity: Severity
+    title: str
+    description: str
+    label_zh: str
+
+
+# The tool's own "pack": one table for findings, messages and the formats' rule lists.
+TOOL_RULES: dict[str, ToolRule] = {
+    "unreadable-contract": ToolRule(
+        "error",
+        "Contract file is readable",
+        "The file exists, is UTF-8 text, and parses as one YAML or JSON mapping.",
+        "无法读取合同",
+    ),
+    "contract-schema": ToolRule(
+        "error",
+        "Contract data matches the schema",
+        "Every field is known to the pack's contract schema and has the type it declares.",
+        "不符合合同数据结构",
+    ),
+    "duplicate-key": ToolRule(
+        "error",
+        "No duplicate keys",
+        "A key appears once per mapping; YAML parsers would silently keep only the last one.",
+        "重复的键",
+    ),
+    "unreadable-value": ToolRule(
+        "error",
+        "Every typed value is readable",
+        "Amounts, durations and dates can be read as the schema's x-type says.",
+        "无法读取的值",
+    ),
+    "non-string-key": ToolRule(
+        "warning",
+        "Keys are strings",
+        "Mapping keys are text, not numbers or dates.",
+        "键不是字符串",
+    ),
+    "expired-waiver": ToolRule(
+        "error", "Waivers are current", "A waiver in the configuration has expired.", "豁免已过期"
+    ),
+    "unused-waiver": ToolRule(
+        "warning",
+        "Waivers are used",
+        "A waiver in the configuration matches no finding.",
+        "豁免未使用",
+    ),
 }
 
-
-_ZH_PREFIX: dict[str, str] = {
-    "unreadable-contract": "无法读取合同",
-    "contract-schema": "不符合合同数据结构",
-    "duplicate-key": "重复的键",
-    "unreadable-value": "无法读取的值",
-    "non-string-key": "键不是字符串",
+# Problems the loader and the schema report, by code, as the tool rule they fall under.
+PROBLEM_RULES: dict[str, str] = {
+    "duplicate-key": "duplicate-key",
+    "unreadable-value": "unreadable-value",
+    "number-too-long": "unreadable-value",
+    "unsupported-tag": "unreadable-value",
+    "non-string-key": "non-string-key",
+    "schema": "contract-schema",
+    "unknown-field": "contract-schema",
 }
 
 
@@ -45,7 +91,8 @@ def tool_message_zh(rule: str, message: str) -> str:
         near = message.split("`")[3] if "did you mean" in message else None
         return f"未知字段 `{name}`" + (f"；是否应为 `{near}`？" if near else "")
     detail = message.removeprefix("cannot read the contract: ")
-    return f"{_ZH_PREFIX.get(rule, rule)}：{detail}"
+    label = TOOL_RULES[rule].label_zh if rule in TOOL_RULES else rule
+    return f"{label}：{detail}"
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str | None]]:
@@ -193,7 +240,8 @@ def _tool_finding(
     pos: Position | None,
 ) -> Finding:
     """A finding of the tool's own checks (reading the file, the contract schema)."""
-    rule, severity = _LOAD_RULES.get(code, (default_rule, "error"))
+    rule = PROBLEM_RULES.get(code, default_rule)
+    severity = TOOL_RULES[rule].severity if rule in TOOL_RULES else "error"
     return Finding(
         file=file,
         line=pos.line if pos else None,

@@ -19,7 +19,7 @@ from .config import Config, ConfigError, PackUse, matches_any
 from .lang.typecheck import suggest
 from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summarise
 from .pack import PackError, builtin_packs, extended_by, resolve_pack
-from .runner import TOOL_PACK, FileResult, check_file, discover, tool_message_zh
+from .runner import TOOL_PACK, TOOL_RULES, FileResult, check_file, discover, tool_message_zh
 
 
 @dataclass
@@ -262,7 +262,7 @@ def waiver_findings(plan: Plan) -> list[Finding]:
                 Finding(
                     **common,
                     rule="expired-waiver",
-                    severity="error",
+                    severity=TOOL_RULES["expired-waiver"].severity,
                     outcome="error",
                     message=message,
                     message_zh=f"豁免已于{w.expires.isoformat()}过期：{w.rule}（理由：{w.reason}）",
@@ -274,7 +274,7 @@ def waiver_findings(plan: Plan) -> list[Finding]:
                 Finding(
                     **common,
                     rule="unused-waiver",
-                    severity="warning",
+                    severity=TOOL_RULES["unused-waiver"].severity,
                     outcome="error",
                     message=message,
                     message_zh=tool_message_zh("unused-waiver", message),

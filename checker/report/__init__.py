@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from ..api import Pack
 from ..models import Finding, Report
@@ -25,3 +28,25 @@ class RunResult:
         if self.lang == "zh" and f.message_zh:
             return f.message_zh
         return f.message
+
+
+def workdir_relative(file: str) -> str:
+    """The file's path with `/` separators, relative to the working directory when inside it."""
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            return path.as_posix()
+    return path.as_posix()
+
+
+def exact_json(v: Any) -> Any:
+    """`json.dumps` default for our exact numbers: an integral Decimal is an int, another one
+    a float when that float reads back exactly, else its text."""
+    if isinstance(v, Decimal):
+        if v == v.to_integral_value():
+            return int(v)
+        f = float(v)
+        return f if Decimal(repr(f)) == v else str(v)
+    raise TypeError(f"not JSON serialisable: {type(v).__name__}")

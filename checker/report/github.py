@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ..models import Finding
-from . import RunResult
-from .sarif import workdir_relative
+from . import RunResult, workdir_relative
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..models import Finding
 from ..packschema import FINDINGS_SCHEMA
-from . import RunResult
+from . import RunResult, exact_json
 
 
 def finding_json(f: Finding, message: str) -> dict[str, Any]:
@@ -35,17 +35,4 @@ def render(run: RunResult) -> str:
         "findings": [finding_json(f, run.message(f)) for f in report.findings],
         "summary": report.summary.model_dump(mode="json"),
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2, default=_exact) + "\n"
-
-
-def _exact(v: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(v, Decimal):
-        # json has no exact decimal: an integral one is an int, others go through float
-        # only when that is exact, else as text.
-        if v == v.to_integral_value():
-            return int(v)
-        f = float(v)
-        return f if Decimal(repr(f)) == v else str(v)
-    raise TypeError(f"not JSON serialisable: {type(v).__name__}")
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=exact_json) + "\n"

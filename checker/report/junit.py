@@ -7,8 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from ..models import Finding
-from . import RunResult
-from .sarif import workdir_relative
+from . import RunResult, workdir_relative
 
 # XML 1.0 cannot hold most control characters (a binary file's message may quote them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from ..models import Finding
-from . import RunResult
-from .sarif import workdir_relative
+from . import RunResult, workdir_relative
 
 COLLAPSE_OVER = 50  # findings in one file; more are folded into <details>
 BUDGET = 60_000  # characters: a pull-request comment holds at most 65,536

@@ -11,53 +11,20 @@ from urllib.parse import quote
 from ..api import Pack
 from ..models import Finding, Ref, Severity, fingerprint
 from ..pack import CompiledRule
-from . import RunResult
-from .json_format import _exact
+from ..runner import TOOL_PACK, TOOL_RULES
+from . import RunResult, exact_json, workdir_relative
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 INFORMATION_URI = "https://contract-checker.dev/"
 FINGERPRINT_KEY = "contractChecker/v1"
-TOOL_PACK = "contract-checker"
 SRCROOT = "%SRCROOT%"
 
 LEVELS: dict[str, str] = {"error": "error", "warning": "warning", "info": "note"}
 
+
 # The tool's own checks (reading the file, the contract schema, waivers): title, what it checks.
-TOOL_RULES: dict[str, tuple[str, str]] = {
-    "unreadable-contract": (
-        "Contract file is readable",
-        "The file exists, is UTF-8 text, and parses as one YAML or JSON mapping.",
-    ),
-    "contract-schema": (
-        "Contract data matches the schema",
-        "Every field is known to the pack's contract schema and has the type it declares.",
-    ),
-    "duplicate-key": (
-        "No duplicate keys",
-        "A key appears once per mapping; YAML parsers would silently keep only the last one.",
-    ),
-    "unreadable-value": (
-        "Every typed value is readable",
-        "Amounts, durations and dates can be read as the schema's x-type says.",
-    ),
-    "non-string-key": ("Keys are strings", "Mapping keys are text, not numbers or dates."),
-    "expired-waiver": ("Waivers are current", "A waiver in the configuration has expired."),
-}
-
-
-def workdir_relative(file: str) -> str:
-    """The file's path with `/` separators, relative to the working directory when inside it."""
-    path = Path(file)
-    if path.is_absolute():
-        try:
-            path = path.relative_to(Path.cwd())
-        except ValueError:
-            return path.as_posix()
-    return path.as_posix()
-
-
 def format_ref(ref: Ref, markdown: bool = False) -> str:
     """One cited basis on one line: law, article, how it was checked, and the note."""
     if ref.law is None:
@@ -97,7 +64,7 @@ def render(run: RunResult) -> str:
     if run.lang == "zh":
         sarif_run["language"] = "zh-CN"
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [sarif_run]}
-    return json.dumps(doc, ensure_ascii=False, indent=2, default=_exact) + "\n"
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=exact_json) + "\n"
 
 
 def _files(run: RunResult) -> list[str]:
@@ -151,13 +118,10 @@ def _rules(run: RunResult) -> tuple[list[dict[str, Any]], dict[str, int]]:
         if rid in index:
             continue
         index[rid] = len(out)
-        title = f.title or f.rule
-        title, what = (
-            TOOL_RULES.get(f.rule, (title, title)) if f.pack == TOOL_PACK else (title, title)
-        )
-        severity: Severity = f.severity
-        if f.pack == TOOL_PACK and f.rule in TOOL_RULES:
-            severity = "warning" if f.rule == "non-string-key" else "error"
+        tool = TOOL_RULES.get(f.rule) if f.pack == TOOL_PACK else None
+        title = tool.title if tool else (f.title or f.rule)
+        what = tool.description if tool else title
+        severity: Severity = tool.severity if tool else f.severity
         out.append(_descriptor(rid, f.rule, title, what, severity, f.refs, []))
     return out, index
 

@@ -52,6 +52,20 @@ def _parse_today(value: str | None) -> _dt.date | None:
         _fail(f"--today must be a date like 2025-01-31, not {value!r}")
 
 
+def run() -> None:
+    """The console entry point: `main`, with any failure of the checker itself said in one
+    line (exit 2) instead of a traceback; CONTRACT_CHECKER_DEBUG=1 shows the traceback."""
+    try:
+        main()
+    except Exception as exc:
+        if os.environ.get("CONTRACT_CHECKER_DEBUG"):
+            raise
+        _fail(
+            f"internal error ({type(exc).__name__}: {exc}); please report it, with "
+            "CONTRACT_CHECKER_DEBUG=1 set to see where it happened"
+        )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="contract-checker")
 def main() -> None:

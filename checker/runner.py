@@ -64,6 +64,12 @@ TOOL_RULES: dict[str, ToolRule] = {
     "expired-waiver": ToolRule(
         "error", "Waivers are current", "A waiver in the configuration has expired.", "豁免已过期"
     ),
+    "internal-error": ToolRule(
+        "error",
+        "The checker ran to the end",
+        "contract-checker itself failed on the file: a bug to report.",
+        "检查器内部错误",
+    ),
     "unused-waiver": ToolRule(
         "warning",
         "Waivers are used",
@@ -133,8 +139,36 @@ def check_file(
     today: _dt.date | None = None,
     display_name: str | None = None,
 ) -> FileResult:
-    """Findings for one contract file; a file that cannot be read is a finding, not an error."""
+    """Findings for one contract file; a file that cannot be read is a finding, not an error.
+
+    A failure of the checker itself on this file (a bug) is a finding too, so that one
+    file never stops the others from being checked.
+    """
     name = display_name or str(path)
+    try:
+        return _check_file(path, name, packs, today)
+    except Exception as exc:
+        message = (
+            f"contract-checker failed on this file ({type(exc).__name__}: {exc}); please report it"
+        )
+        return FileResult(
+            name,
+            [
+                Finding(
+                    file=name,
+                    pack=TOOL_PACK,
+                    rule="internal-error",
+                    severity="error",
+                    outcome="error",
+                    message=message,
+                    message_zh=tool_message_zh("internal-error", message),
+                )
+            ],
+            [],
+        )
+
+
+def _check_file(path: Path, name: str, packs: Sequence[Pack], today: _dt.date | None) -> FileResult:
     contract = load_file(path)
     if contract.data is None:
         p = contract.problems[0]

@@ -115,3 +115,49 @@ def test_progress_is_shown_for_long_runs_on_a_terminal(capsys: object) -> None:
         short(i, 5)
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert err == ("\rchecking 10/25 files\rchecking 20/25 files\rchecking 25/25 files\r\033[K")
+
+
+def test_a_failure_of_the_checker_on_one_file_is_a_finding_and_the_others_are_checked(
+    monkeypatch: object,
+) -> None:
+    import checker
+    from checker.runner import check_file
+
+    pack = checker.load_pack(ROOT / "tests/fixtures/acme")
+    good = ROOT / "tests/fixtures/contracts/good.yaml"
+    bad = ROOT / "tests/fixtures/contracts/bad.yaml"
+    real_run = pack.run
+
+    def broken_on_bad(data: object, today: object = None) -> object:
+        if "totl" in str(data):
+            raise ZeroDivisionError("a bug")
+        return real_run(data, today)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pack, "run", broken_on_bad)  # type: ignore[attr-defined]
+    [finding] = check_file(bad, [pack]).findings
+    assert (finding.rule, finding.severity, finding.message) == (
+        "internal-error",
+        "error",
+        "contract-checker failed on this file (ZeroDivisionError: a bug); please report it",
+    )
+    assert check_file(good, [pack]).findings == []
+
+
+def test_the_command_line_never_prints_a_traceback(monkeypatch: object, capsys: object) -> None:
+    import pytest
+
+    from checker import cli
+
+    def boom() -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(cli, "main", boom)  # type: ignore[attr-defined]
+    monkeypatch.delenv("CONTRACT_CHECKER_DEBUG", raising=False)  # type: ignore[attr-defined]
+    with pytest.raises(SystemExit) as info:
+        cli.run()
+    assert info.value.code == 2
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert err.startswith(
+        "contract-checker: internal error (RuntimeError: unexpected); please report it"
+    )
+    assert "Traceback" not in err

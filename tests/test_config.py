@@ -256,3 +256,19 @@ def test_several_formats_in_one_run(repo: Path) -> None:
     assert r.stdout.splitlines()[0] == "drafts/bad.yaml"
     r = cli(repo, "check", "drafts", "--format", "json", "--format", "text")
     assert r.returncode == 2 and "only one format can go to standard output" in r.stderr
+
+
+def test_waiver_findings_show_in_the_text_output(repo: Path) -> None:
+    config(
+        repo,
+        """
+        packs: [rules/acme]
+        waivers:
+          - {rule: percent-100, reason: pilot, expires: 2025-01-01}
+    """,
+    )
+    r = cli(repo, "check", "drafts", "--today", "2025-06-01")
+    assert (
+        "contract-checker.yaml\n  3:5      error   waiver for percent-100 expired on 2025-01-01"
+        in r.stdout
+    )

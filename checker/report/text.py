@@ -23,12 +23,16 @@ def render(run: RunResult, color: bool = False) -> str:
     )
     zh = run.lang == "zh"
     out: list[str] = []
-    for fr in run.files:
-        if not fr.findings:
-            continue
-        out.append(paint(fr.file, "bold"))
-        for f in fr.findings:
-            out.extend(_finding(f, fr.lines, run.message(f), paint, zh))
+    # The report holds every finding (a waiver's is in the configuration file, which is not
+    # one of the checked files); the checked files give the source lines to show.
+    lines = {fr.file: fr.lines for fr in run.files}
+    by_file: dict[str, list[Finding]] = {}
+    for f in run.report.findings:
+        by_file.setdefault(f.file, []).append(f)
+    for file, findings in by_file.items():
+        out.append(paint(file, "bold"))
+        for f in findings:
+            out.extend(_finding(f, lines.get(file, []), run.message(f), paint, zh))
         out.append("")
     out.append(_summary(run, paint, zh))
     return "\n".join(out) + "\n"
@@ -44,8 +48,6 @@ def _finding(
         f"{paint(f'{f.pack}/{f.rule}', 'dim')}"
     )
     out = [head]
-    if f.outcome == "missing":
-        out[0] = head
     if f.line and 1 <= f.line <= len(lines):
         src = lines[f.line - 1].rstrip("\n")
         gutter = f"{f.line:>6} │ "

@@ -22,6 +22,7 @@ from .types import Type
 from .values import (
     Duration,
     EvalError,
+    Family,
     Missing,
     Money,
     Number,
@@ -118,7 +119,7 @@ def f_duration(s: Any) -> Any:
     return _parse_with(textparse.parse_duration, s, "a duration")
 
 
-def _unit_rule(family: str, label: str) -> TypeRule:
+def _unit_rule(family: Family) -> TypeRule:
     def rule(args: list[Type], chk: Checker) -> Type:
         t = args[0]
         if _expect(t, ("duration",), chk, 0, "a duration") and t.family and t.family != family:
@@ -132,59 +133,26 @@ def _unit_rule(family: str, label: str) -> TypeRule:
     return rule
 
 
-def _in_unit(d: Any, family: str, divisor: int, fname: str) -> Number:
-    if not isinstance(d, Duration):
-        raise EvalError(f"{fname}() needs a duration, found {describe(d)}")
-    if d.family != family:
-        raise EvalError(
-            f"{fname}() cannot express {display(d)} in that unit: "
-            "months, days and working days do not convert into each other"
-        )
-    return ops.num_div(d.amount, divisor) if divisor != 1 else d.amount
+def _register_unit(name: str, family: Family, divisor: int, doc: str) -> None:
+    """`years(d)`, `months(d)`, ...: a duration as a number of one unit of its family."""
+
+    def in_unit(d: Any) -> Number:
+        if not isinstance(d, Duration):
+            raise EvalError(f"{name}() needs a duration, found {describe(d)}")
+        if d.family != family:
+            raise EvalError(
+                f"{name}() cannot express {display(d)} in that unit: "
+                "months, days and working days do not convert into each other"
+            )
+        return ops.num_div(d.amount, divisor) if divisor != 1 else d.amount
+
+    _register(name, (1, 1), f"{name}(duration) -> number", doc, _unit_rule(family))(in_unit)
 
 
-@_register(
-    "years",
-    (1, 1),
-    "years(duration) -> number",
-    "A years/months duration in years.",
-    _unit_rule("months", "years"),
-)
-def f_years(d: Any) -> Number:
-    return _in_unit(d, "months", 12, "years")
-
-
-@_register(
-    "months",
-    (1, 1),
-    "months(duration) -> number",
-    "A years/months duration in months.",
-    _unit_rule("months", "months"),
-)
-def f_months(d: Any) -> Number:
-    return _in_unit(d, "months", 1, "months")
-
-
-@_register(
-    "days",
-    (1, 1),
-    "days(duration) -> number",
-    "A days/weeks duration in days.",
-    _unit_rule("days", "days"),
-)
-def f_days(d: Any) -> Number:
-    return _in_unit(d, "days", 1, "days")
-
-
-@_register(
-    "working_days",
-    (1, 1),
-    "working_days(duration) -> number",
-    "A working-days duration in working days.",
-    _unit_rule("working_days", "working_days"),
-)
-def f_working_days(d: Any) -> Number:
-    return _in_unit(d, "working_days", 1, "working_days")
+_register_unit("years", "months", 12, "A years/months duration in years.")
+_register_unit("months", "months", 1, "A years/months duration in months.")
+_register_unit("days", "days", 1, "A days/weeks duration in days.")
+_register_unit("working_days", "working_days", 1, "A working-days duration in working days.")
 
 
 # -- money and numbers --------------------------------------------------------------------

@@ -366,6 +366,19 @@ def _yaml_error(exc: yaml.YAMLError) -> _Fatal:
 
 
 _YAML_RULES: Final = yamlpos.Rules(Position, _yaml_number, _LIMITS, MAX_ALIAS_VALUES)
+_LIBYAML_TOO_DEEP: Final = "exceeded maximum nesting depth"
+
+
+def _build_yaml(parser: _EventSource) -> yamlpos.YamlBuilder[Position]:
+    """Data and positions from one parser's events; the checker's own limits apply."""
+    builder = yamlpos.YamlBuilder(parser.get_event, _YAML_RULES)
+    try:
+        builder.build()
+    except yamlpos.Fatal as stop:
+        raise _Fatal(LoadProblem(*stop.problem)) from None
+    finally:
+        parser.dispose()
+    return builder
 _MERGE_STEP: Final = yamlpos.MERGE_STEP  # the path step of a `<<` value: never left in positions
 
 
@@ -374,16 +387,18 @@ def _load_yaml(text: str, result: LoadedContract) -> None:
     if bad is not None:
         message = f"the character U+{ord(bad.group()):04X} is not allowed in a YAML file"
         raise _fatal("syntax", message, _locate(text, bad.start(), "yaml"))
-    parser = _event_parser(text)
-    builder = yamlpos.YamlBuilder(parser.get_event, _YAML_RULES)
     try:
-        builder.build()
+        builder = _build_yaml(_event_parser(text))
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc) from None
-    except yamlpos.Fatal as stop:
-        raise _Fatal(LoadProblem(*stop.problem)) from None
-    finally:
-        parser.dispose()
+        if getattr(exc, "problem", None) != _LIBYAML_TOO_DEEP:
+            raise _yaml_error(exc) from None
+        # libyaml (0.2.6 on) stops at 1,000 levels of its own while scanning ahead, before
+        # the builder sees the level past its limit; the Python parser reads lazily, so the
+        # checker's own limit decides, with the same position whichever parser is installed.
+        try:
+            builder = _build_yaml(_PyEventParser(text))
+        except yaml.YAMLError as again:
+            raise _yaml_error(again) from None
     result.data = builder.data
     result.positions = builder.positions
     result.key_positions = builder.key_positions

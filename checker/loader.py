@@ -379,6 +379,8 @@ def _build_yaml(parser: _EventSource) -> yamlpos.YamlBuilder[Position]:
     finally:
         parser.dispose()
     return builder
+
+
 _MERGE_STEP: Final = yamlpos.MERGE_STEP  # the path step of a `<<` value: never left in positions
 
 

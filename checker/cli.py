@@ -308,7 +308,10 @@ def check_command(
         _fail("; ".join(f"{p}: {why}" for p, why in selection.missing))
     progress = _Progress(sys.stderr.isatty())
     workers = jobs or os.cpu_count() or 1
-    results = [outside_link_result(link, target) for link, target in selection.outside_links]
+    results = [
+        apply_waivers(plan, outside_link_result(link, target))
+        for link, target in selection.outside_links
+    ]
     for result in run_files(plan, selection.files, workers, progress):
         results.append(apply_baseline(plan, apply_waivers(plan, result)))
     progress.clear()

@@ -28,8 +28,10 @@ from .session import (
     apply_waivers,
     build_report,
     make_plan,
+    outside_link_result,
     run_files,
     select_files,
+    skip_notes,
     waiver_findings,
 )
 
@@ -256,6 +258,12 @@ class _Progress:
     default=None,
     help="Colour the text output (default: on a terminal, unless NO_COLOR is set).",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="List on stderr every file left out and why (files named are always listed).",
+)
 def check_command(
     paths: tuple[Path, ...],
     packs: tuple[str, ...],
@@ -269,8 +277,12 @@ def check_command(
     baseline: Path | None,
     write_baseline: Path | None,
     color: bool | None,
+    verbose: bool,
 ) -> None:
     """Check contract files and folders (recursively) against rule packs.
+
+    Folders are listed without what git ignores; the tool's own files (configuration,
+    packs, pack tests) and YAML/JSON files that are not contracts are skipped.
 
     Exit status: 0 when no finding at or above --fail-on is reported (waived findings
     do not count); 1 when one is; 2 for a usage, configuration or rule-pack error.
@@ -291,15 +303,20 @@ def check_command(
         click.echo(str(exc), err=True)
         sys.exit(EXIT_USAGE)
     targets = list(paths) or [Path(p) for p in config.paths] or [Path(".")]
-    files, bad = select_files(plan, targets)
-    if bad:
-        _fail("; ".join(f"{p}: {why}" for p, why in bad))
+    selection = select_files(plan, targets)
+    if selection.missing:
+        _fail("; ".join(f"{p}: {why}" for p, why in selection.missing))
     progress = _Progress(sys.stderr.isatty())
     workers = jobs or os.cpu_count() or 1
-    results = []
-    for result in run_files(plan, files, workers, progress):
+    results = [
+        apply_waivers(plan, outside_link_result(link, target))
+        for link, target in selection.outside_links
+    ]
+    for result in run_files(plan, selection.files, workers, progress):
         results.append(apply_baseline(plan, apply_waivers(plan, result)))
     progress.clear()
+    for note in skip_notes(selection, results, verbose):
+        click.echo(f"contract-checker: {note}", err=True)
     report = build_report(results, waiver_findings(plan), plan)
     run = RunResult(results, report, lang or config.lang or "en", plan.all_packs)
     if write_baseline is not None:

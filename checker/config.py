@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
+import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
@@ -106,15 +107,41 @@ CONFIG_SCHEMA: Final[dict[str, Any]] = {
 }
 
 
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in a configuration file, where it is, and how to fix it."""
+
+    message: str
+    position: Position | None = None
+    hint: str | None = None
+
+
 class ConfigError(Exception):
-    """A configuration that cannot be used: its file, position and what is wrong."""
+    """A configuration that cannot be used: its file, and every problem found in it (each
+    with its position), so that one run shows them all."""
 
     def __init__(
-        self, file: Path, message: str, position: Position | None = None, hint: str | None = None
+        self,
+        file: Path,
+        message: str,
+        position: Position | None = None,
+        hint: str | None = None,
+        *,
+        more: Sequence[ConfigProblem] = (),
     ) -> None:
         self.file, self.position, self.hint = file, position, hint
-        where = f"{file}:{position.line}:{position.column}" if position else str(file)
-        super().__init__(f"{where}: error: {message}" + (f"\nhint: {hint}" if hint else ""))
+        self.problems = [ConfigProblem(message, position, hint), *more]
+        lines = []
+        for p in self.problems:
+            where = f"{file}:{p.position.line}:{p.position.column}" if p.position else str(file)
+            lines.append(f"{where}: error: {p.message}" + (f"\nhint: {p.hint}" if p.hint else ""))
+        super().__init__("\n".join(lines))
+
+    @classmethod
+    def of(cls, file: Path, problems: Sequence[ConfigProblem]) -> ConfigError:
+        """One error holding several problems (at least one), in the order given."""
+        first, *more = problems
+        return cls(file, first.message, first.position, first.hint, more=more)
 
 
 @dataclass(frozen=True)
@@ -167,13 +194,16 @@ class Config:
     lang: str | None = None
     baseline: Path | None = None
     waivers: list[Waiver] = field(default_factory=list)
+    # Where each `rules` key is written, to point at an unknown rule name.
+    rule_positions: dict[str, Position] = field(default_factory=dict)
 
 
 def matches_any(file: str, globs: tuple[str, ...] | list[str], root: Path) -> bool:
     """Whether a checked file matches one of the globs (relative to the config's folder)."""
     path = Path(file)
+    # A symlink matches where it is, not where it points: only its folders are resolved.
     try:
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        rel = (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         rel = path.as_posix()
     pure = PurePosixPath(rel)
@@ -211,6 +241,7 @@ def find_config(start: Path) -> Path | None:
 def load_config(path: Path) -> Config:
     """Read and validate a configuration file; raises ConfigError with a position."""
     loaded: LoadedContract | None = None
+    problems: list[ConfigProblem] = []
     if path.name == "pyproject.toml":
         try:
             doc = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -223,13 +254,13 @@ def load_config(path: Path) -> Config:
             raise ConfigError(path, "[tool.contract-checker] must be a table")
     else:
         loaded = load_file(path)
+        # Problems of reading (a duplicate key…) are reported with those of the content.
+        problems = [
+            ConfigProblem(p.message, Position(p.line, p.column) if p.line and p.column else None)
+            for p in loaded.problems
+        ]
         if loaded.data is None:
-            p = loaded.problems[0]
-            pos = Position(p.line, p.column) if p.line and p.column else None
-            raise ConfigError(path, p.message, pos)
-        for p in loaded.problems:
-            pos = Position(p.line, p.column) if p.line and p.column else None
-            raise ConfigError(path, p.message, pos)
+            raise ConfigError.of(path, problems)
         data = loaded.data
 
     def position(where: tuple[str | int, ...], key: bool = False) -> Position | None:
@@ -246,29 +277,43 @@ def load_config(path: Path) -> Config:
         CONFIG_SCHEMA, format_checker=jsonschema.FormatChecker()
     )
     plain = _plain(data)
-    errors = sorted(validator.iter_errors(plain), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        err = errors[0]
-        where = tuple(err.absolute_path)
-        if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
-            known = (
-                sorted(err.schema.get("properties", {})) if isinstance(err.schema, Mapping) else []
-            )
-            extra = [k for k in err.instance if k not in known]
-            if extra:
-                near = suggest(str(extra[0]), known)
-                raise ConfigError(
-                    path,
-                    f"unknown key `{extra[0]}`",
-                    position((*where, extra[0]), True),
-                    f"did you mean `{near}`?" if near else "keys: " + ", ".join(known),
+    # A value the loader read as null (a bad date) is reported once: by the loader.
+    read = {p.position for p in problems if p.position is not None}
+    for err in validator.iter_errors(plain):
+        problems.extend(p for p in _schema_problems(err, position) if p.position not in read)
+    if not problems:  # the data has the documented shape: check what the schema cannot
+        config = _build(path, data, position, problems)
+        if not problems:
+            return config
+    problems.sort(key=lambda p: (p.position.line, p.position.column) if p.position else (0, 0))
+    raise ConfigError.of(path, problems)
+
+
+def _schema_problems(err: jsonschema.ValidationError, position: Any) -> list[ConfigProblem]:
+    """What a schema error means for the person editing the file: one problem per unknown
+    key (with a did-you-mean), else the most specific message."""
+    where = tuple(err.absolute_path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
+        known = sorted(err.schema.get("properties", {})) if isinstance(err.schema, Mapping) else []
+        extra = [k for k in err.instance if k not in known]
+        if extra:
+            out = []
+            for key in extra:
+                near = suggest(str(key), known)
+                out.append(
+                    ConfigProblem(
+                        f"unknown key `{key}`",
+                        position((*where, key), True),
+                        f"did you mean `{near}`?" if near else "keys: " + ", ".join(known),
+                    )
                 )
-        if err.validator == "oneOf" and err.context:
-            best = jsonschema.exceptions.best_match(err.context)
-            if best is not None:
-                err = best
-        raise ConfigError(path, f"{_where_text(where)}{err.message}", position(where))
-    return _build(path, data, position)
+            return out
+    if err.validator == "oneOf" and err.context:
+        best = jsonschema.exceptions.best_match(err.context)
+        if best is not None:
+            err = best
+            where = tuple(err.absolute_path)
+    return [ConfigProblem(f"{_where_text(where)}{err.message}", position(where))]
 
 
 def _where_text(where: tuple[str | int, ...]) -> str:
@@ -289,9 +334,25 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _build(path: Path, data: Mapping[str, Any], position: Any) -> Config:
+def _relative(path: Path) -> str:
+    """A path as the command line would write it: relative to the working directory."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def _build(
+    path: Path, data: Mapping[str, Any], position: Any, problems: list[ConfigProblem]
+) -> Config:
+    """The settings of data valid against the schema; what is still wrong is added to
+    `problems`."""
     config = Config(file=path, root=path.parent)
-    for item in data.get("packs", []) or []:
+
+    def items(key: str) -> list[Any]:
+        return list(data.get(key) or [])
+
+    for item in items("packs"):
         if isinstance(item, str):
             config.packs.append(PackUse(item))
         else:
@@ -302,9 +363,13 @@ def _build(path: Path, data: Mapping[str, Any], position: Any) -> Config:
                     dict(item.get("params", {}) or {}),
                 )
             )
-    config.paths = [str(p) for p in data.get("paths", []) or []]
-    config.exclude = [str(p) for p in data.get("exclude", []) or []]
+    # Relative to the configuration file, like packs, waivers and `exclude`.
+    config.paths = [_relative(path.parent / str(p)) for p in items("paths")]
+    config.exclude = [str(p) for p in items("exclude")]
     for rule, setting in (data.get("rules") or {}).items():
+        pos = position(("rules", rule), True)
+        if pos is not None:
+            config.rule_positions[str(rule)] = pos
         if (
             setting == "off"
             or setting is False
@@ -319,17 +384,15 @@ def _build(path: Path, data: Mapping[str, Any], position: Any) -> Config:
     config.lang = data.get("lang")
     if data.get("baseline"):
         config.baseline = path.parent / str(data["baseline"])
-    for i, w in enumerate(data.get("waivers", []) or []):
+    for i, w in enumerate(items("waivers")):
         expires = w.get("expires")
         if isinstance(expires, str):
             try:
                 expires = _dt.date.fromisoformat(expires)
             except ValueError:
-                raise ConfigError(
-                    path,
-                    f"waivers[{i}].expires: {display(expires)} is not a date",
-                    position(("waivers", i, "expires")),
-                ) from None
+                message = f"waivers[{i}].expires: {display(expires)} is not a date"
+                problems.append(ConfigProblem(message, position(("waivers", i, "expires"))))
+                continue
         config.waivers.append(
             Waiver(
                 rule=str(w["rule"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, Literal, Protocol
@@ -95,10 +96,19 @@ def load_file(path: str | os.PathLike[str]) -> LoadedContract:
         message = f"unsupported file type: {os.path.basename(name)!r} is not .yaml, .yml or .json"
         return _failed(name, _fatal("unsupported-file-type", message))
     try:
-        with open(name, "rb") as fh:
-            if os.fstat(fh.fileno()).st_size > MAX_FILE_SIZE:
+        # O_NONBLOCK: opening a FIFO named like a contract must not wait for a writer; only
+        # a regular file is then read (checked on the open file, so it cannot be swapped).
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                message = (
+                    f"the file cannot be read: it is {_file_kind(st.st_mode)}, not a regular file"
+                )
+                return _failed(name, _fatal("unreadable-file", message))
+            if st.st_size > MAX_FILE_SIZE:
                 return _failed(name, _too_large())
-            raw = fh.read(MAX_FILE_SIZE + 1)  # bounded: the file may grow, or be a device
+            raw = fh.read(MAX_FILE_SIZE + 1)  # bounded: the file may grow
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return _failed(name, _fatal("unreadable-file", f"the file cannot be read: {reason}"))
@@ -159,6 +169,19 @@ def position_of(contract: LoadedContract, path: DataPath) -> Position | None:
 
 
 # ----------------------------------------------------------------------------- text checks
+
+
+def _file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, for messages."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 def _failed(file: str, stop: _Fatal) -> LoadedContract:

@@ -51,9 +51,11 @@ class RuleResult(_Frozen):
 
 
 class Suppression(_Frozen):
-    """Why a finding is waived: it is still reported and counted, marked as waived."""
+    """Why a finding is waived: it is still reported and counted, marked as waived.
 
-    kind: Literal["waiver"] = "waiver"
+    `waiver`: by the configuration's `waivers`; `inline`: by a comment in the contract."""
+
+    kind: Literal["waiver", "inline"] = "waiver"
     reason: str
     approver: str | None = None
     expires: str | None = None
@@ -83,6 +85,7 @@ class Summary(_Frozen):
     rules: int
     findings: int
     waived: int = 0
+    skipped: int = 0
     by_severity: dict[str, int]
     by_outcome: dict[str, int]
 
@@ -101,7 +104,8 @@ class Report(_Frozen):
     summary: Summary
 
 
-def summarise(findings: list[Finding], files: int, rules: int) -> Summary:
+def summarise(findings: list[Finding], files: int, rules: int, skipped: int = 0) -> Summary:
+    """The counts of a run; `files` checked, `skipped` files that were not contracts."""
     by_severity: dict[str, int] = {s: 0 for s in SEVERITIES}
     by_outcome: dict[str, int] = {o: 0 for o in FINDING_OUTCOMES}
     for f in findings:
@@ -110,6 +114,7 @@ def summarise(findings: list[Finding], files: int, rules: int) -> Summary:
     waived = sum(1 for f in findings if f.suppression is not None)
     return Summary(
         waived=waived,
+        skipped=skipped,
         files=files,
         rules=rules,
         findings=len(findings),

@@ -196,12 +196,13 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
                     "refs": {"type": "array", "items": _REF_SCHEMA},
                     "suppression": {
                         "type": "object",
-                        "description": "present when a waiver covers the finding: it is "
-                        "reported and counted, and does not fail the run",
+                        "description": "present when a waiver (`waiver`: in the "
+                        "configuration; `inline`: a comment in the contract) covers the "
+                        "finding: it is reported and counted, and does not fail the run",
                         "additionalProperties": False,
                         "required": ["kind", "reason"],
                         "properties": {
-                            "kind": {"const": "waiver"},
+                            "kind": {"enum": ["waiver", "inline"]},
                             "reason": {"type": "string"},
                             "approver": {"type": "string"},
                             "expires": {"type": "string", "format": "date"},
@@ -221,6 +222,11 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
             "properties": {
                 "files": {"type": "integer", "minimum": 0},
                 "waived": {"type": "integer", "minimum": 0},
+                "skipped": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "files left out because they are not contracts",
+                },
                 "rules": {"type": "integer", "minimum": 0},
                 "findings": {"type": "integer", "minimum": 0},
                 "by_severity": {

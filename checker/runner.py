@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,9 @@ from . import __version__
 from .api import Pack, rule_count
 from .loader import LoadedContract, Position, load_file, pointer, position_of
 from .models import Finding, Report, Severity, ToolInfo, summarise
+from .selection import candidates, outside_target
+from .suppress import apply_directives, read_directives
 
-CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
 TOOL_PACK = "contract-checker"
 
 
@@ -76,6 +77,37 @@ TOOL_RULES: dict[str, ToolRule] = {
         "A waiver in the configuration matches no finding.",
         "豁免未使用",
     ),
+    "symlink-outside-tree": ToolRule(
+        "error",
+        "Symlinks stay inside the checked tree",
+        "A contract file that is a symbolic link to a file outside the folder being checked "
+        "(and its git work tree) is not read: it could show any file of the machine.",
+        "符号链接指向检查范围之外",
+    ),
+    "suppression-without-reason": ToolRule(
+        "error",
+        "Inline suppressions give a reason",
+        "A `# contract-checker: disable=RULE -- reason` comment says why after `--`.",
+        "豁免注释缺少理由",
+    ),
+    "unknown-rule-in-suppression": ToolRule(
+        "error",
+        "Inline suppressions name known rules",
+        "Every rule id in a `# contract-checker: disable=` comment is a rule of the packs.",
+        "豁免注释中的规则不存在",
+    ),
+    "invalid-suppression": ToolRule(
+        "error",
+        "Inline suppressions are well-formed",
+        "A `# contract-checker:` comment reads `disable=RULE[,RULE] -- reason`.",
+        "豁免注释格式错误",
+    ),
+    "unused-suppression": ToolRule(
+        "warning",
+        "Inline suppressions are used",
+        "A `# contract-checker: disable=` comment waives no finding of the rule it names.",
+        "豁免注释未使用",
+    ),
 }
 
 # Problems the loader and the schema report, by code, as the tool rule they fall under.
@@ -102,23 +134,13 @@ def tool_message_zh(rule: str, message: str) -> str:
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str | None]]:
-    """Contract files under the given paths, sorted, with an error text for a bad path."""
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found: list[Path] = []
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    Path(root) / f
-                    for f in files
-                    if f.lower().endswith(CONTRACT_SUFFIXES) and not f.startswith(".")
-                )
-            yield from ((p, None) for p in sorted(found))
-        elif path.exists():
-            yield path, None
-        else:
-            yield path, "no such file or directory"
+    """Contract files under the given paths (folders listed as `check` lists them), with
+    an error text for a path that does not exist or a symlink out of the checked tree."""
+    found, missing = candidates([Path(p) for p in paths])
+    for c in found:
+        target = outside_target(c)
+        yield c.path, (None if target is None else "symbolic link out of the checked tree")
+    yield from missing
 
 
 @dataclass
@@ -131,6 +153,8 @@ class FileResult:
     # Every rule's outcome on this file, passes included (one per rule: the worst of its
     # elements), keyed by (pack, rule); empty when the file could not be read.
     outcomes: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Why the file was not checked (it is not a contract), or None.
+    skipped: str | None = None
 
 
 def check_file(
@@ -138,15 +162,18 @@ def check_file(
     packs: Sequence[Pack],
     today: _dt.date | None = None,
     display_name: str | None = None,
+    rule_ids: Collection[str] | None = None,
 ) -> FileResult:
     """Findings for one contract file; a file that cannot be read is a finding, not an error.
 
     A failure of the checker itself on this file (a bug) is a finding too, so that one
-    file never stops the others from being checked.
+    file never stops the others from being checked. A YAML/JSON file that is not a
+    contract (see `not_a_contract`) is skipped: `skipped` says why. `rule_ids` are the
+    rules an inline suppression may name (default: the packs' and the tool's).
     """
     name = display_name or str(path)
     try:
-        return _check_file(path, name, packs, today)
+        return _check_file(path, name, packs, today, rule_ids)
     except Exception as exc:
         message = (
             f"contract-checker failed on this file ({type(exc).__name__}: {exc}); please report it"
@@ -168,7 +195,37 @@ def check_file(
         )
 
 
-def _check_file(path: Path, name: str, packs: Sequence[Pack], today: _dt.date | None) -> FileResult:
+def suppressible_ids(packs: Sequence[Pack], more: Iterable[str] = ()) -> frozenset[str]:
+    """The rule ids an inline suppression may name: `pack/rule` and the bare id of every
+    rule of the packs and of the tool's own, and `more` (rules the configuration turns off)."""
+    ids = {f"{r.pack}/{r.id}" for p in packs for r in p.rules}
+    ids |= {f"{TOOL_PACK}/{r}" for r in TOOL_RULES}
+    return frozenset(ids | {i.split("/")[-1] for i in ids} | set(more))
+
+
+def not_a_contract(data: dict[str, Any], packs: Sequence[Pack]) -> str | None:
+    """Why loaded data is not a contract, or None: a rule pack (`pack:` and `rules:`), or
+    data with no top-level key in common with the contract schemas of the packs."""
+    if "pack" in data and "rules" in data:
+        return "a rule pack, not a contract"
+    known: set[str] = set()
+    for pack in packs:
+        props = pack.schema.schema.get("properties") if pack.schema is not None else None
+        if not isinstance(props, dict):
+            return None  # no schema, or one that does not list its fields: cannot tell
+        known |= set(props)
+    if packs and not known & set(data):
+        return "not a contract (no top-level field of the contract schema)"
+    return None
+
+
+def _check_file(
+    path: Path,
+    name: str,
+    packs: Sequence[Pack],
+    today: _dt.date | None,
+    rule_ids: Collection[str] | None,
+) -> FileResult:
     contract = load_file(path)
     if contract.data is None:
         p = contract.problems[0]
@@ -191,6 +248,9 @@ def _check_file(path: Path, name: str, packs: Sequence[Pack], today: _dt.date | 
             ],
             contract.lines,
         )
+    why = not_a_contract(contract.data, packs)
+    if why is not None:
+        return FileResult(name, [], [], skipped=why)
     findings = [
         _tool_finding(
             name,
@@ -249,8 +309,41 @@ def _check_file(path: Path, name: str, packs: Sequence[Pack], today: _dt.date | 
             )
         seen_rules.update((r.pack, r.id) for r in pack.rules)
     findings = _dedupe(findings)
+    if not name.lower().endswith(".json"):  # JSON has no comments
+        findings = _suppress(contract, name, findings, packs, rule_ids)
     findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.pack, f.rule))
     return FileResult(name, findings, contract.lines, outcomes)
+
+
+def _suppress(
+    contract: LoadedContract,
+    name: str,
+    findings: list[Finding],
+    packs: Sequence[Pack],
+    rule_ids: Collection[str] | None,
+) -> list[Finding]:
+    """Apply the file's inline suppressions; add findings about the faulty or unused ones."""
+    if rule_ids is None:
+        rule_ids = suppressible_ids(packs)
+
+    def make(rule: str, message: str, line: int, column: int, at: str) -> Finding:
+        return Finding(
+            file=name,
+            line=line,
+            column=column,
+            pointer=at,
+            pack=TOOL_PACK,
+            rule=rule,
+            severity=TOOL_RULES[rule].severity,
+            outcome="error",
+            message=message,
+            message_zh=tool_message_zh(rule, message),
+        )
+
+    directives, problems = read_directives(contract, rule_ids, make)
+    if not directives and not problems:
+        return findings
+    return apply_directives(directives, findings, make) + problems
 
 
 _ORDER = {"pass": 0, "skip": 1, "missing": 2, "fail": 3, "error": 4}
@@ -314,8 +407,8 @@ def check_paths(
     findings: list[Finding] = []
     files = 0
     for path, problem in discover(paths):
-        files += 1
         if problem is not None:
+            files += 1
             findings.append(
                 Finding(
                     file=str(path),
@@ -328,7 +421,9 @@ def check_paths(
                 )
             )
             continue
-        findings.extend(check_file(path, packs, today).findings)
+        result = check_file(path, packs, today)
+        files += result.skipped is None
+        findings.extend(result.findings)
     return Report(
         tool=ToolInfo(version=__version__),
         findings=findings,

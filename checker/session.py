@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import itertools
 import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import __version__
 from .api import Pack, load_pack, rule_count
-from .config import Config, ConfigError, PackUse, matches_any
+from .config import Config, ConfigError, ConfigProblem, PackUse, Waiver, matches_any
 from .lang.typecheck import suggest
 from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summarise
 from .pack import PackError, builtin_packs, extended_by, resolve_pack
-from .runner import TOOL_PACK, TOOL_RULES, FileResult, check_file, discover, tool_message_zh
+from .runner import (
+    TOOL_PACK,
+    TOOL_RULES,
+    FileResult,
+    check_file,
+    suppressible_ids,
+    tool_message_zh,
+)
+from .selection import OwnFiles, Selection, candidates, inside, outside_target, resolved
 
 
 @dataclass
@@ -30,7 +39,14 @@ class Plan:
     packs: list[tuple[Pack, tuple[str, ...]]]
     today: _dt.date | None = None
     baseline: Counter[str] | None = None
+    baseline_file: Path | None = None
     used_waivers: set[int] = field(default_factory=set)
+    # Set by the run: the files checked, and whether the run covered every file of the
+    # configuration (a folder holding it, or its `paths`), not only some (pre-commit).
+    checked: set[Path] = field(default_factory=set)
+    scanned: list[Path] = field(default_factory=list)
+    complete: bool = True
+    _rule_ids: frozenset[str] | None = None
 
     def packs_for(self, file: str) -> list[Pack]:
         return [
@@ -40,6 +56,30 @@ class Plan:
     @property
     def all_packs(self) -> list[Pack]:
         return [p for p, _ in self.packs]
+
+    def rule_ids(self) -> frozenset[str]:
+        """Every rule an inline suppression may name, those the configuration turns off too."""
+        if self._rule_ids is None:
+            self._rule_ids = suppressible_ids(self.all_packs, self.config.disabled)
+        return self._rule_ids
+
+    def own_files(self) -> OwnFiles:
+        """The configuration, pack, schema and baseline files of this run, and the folders
+        of its packs' tests: never checked as contracts."""
+        files: dict[Path, str] = {}
+        for f in (self.config.file, self.config.baseline, self.baseline_file):
+            if f is not None:
+                files[resolved(f)] = (
+                    "the tool's configuration" if f == self.config.file else ("a baseline report")
+                )
+        tests: set[Path] = set()
+        for pack in self.all_packs:
+            for f in pack.files:
+                files[resolved(f)] = "a rule pack"
+                tests.add(f.resolve().parent / "tests")
+            if pack.schema is not None and Path(pack.schema.name).is_file():
+                files[resolved(Path(pack.schema.name))] = "a contract schema of a pack"
+        return OwnFiles(files, frozenset(tests))
 
 
 def make_plan(
@@ -67,6 +107,7 @@ def make_plan(
     plan = Plan(config, packs, today)
     if baseline is not None:
         plan.baseline = read_baseline(baseline)
+        plan.baseline_file = baseline
     return plan
 
 
@@ -91,16 +132,21 @@ def _apply_rule_settings(config: Config, packs: list[Pack]) -> None:
     known = {f"{r.pack}/{r.id}" for p in packs for r in p.rules} | {
         r.id for p in packs for r in p.rules
     }
-    for key in [*config.severity, *config.disabled]:
+    problems = []
+    for key in [*config.severity, *sorted(config.disabled)]:
         if key not in known:
             near = suggest(key, sorted(known))
-            assert config.file is not None
-            raise ConfigError(
-                config.file,
-                f"`rules` names an unknown rule `{key}`",
-                None,
-                f"did you mean `{near}`?" if near else "see `contract-checker rules`",
+            problems.append(
+                ConfigProblem(
+                    f"`rules` names an unknown rule `{key}`",
+                    config.rule_positions.get(key),
+                    f"did you mean `{near}`?" if near else "see `contract-checker rules`",
+                )
             )
+    if problems:
+        assert config.file is not None
+        problems.sort(key=lambda p: (p.position.line, p.position.column) if p.position else (0, 0))
+        raise ConfigError.of(config.file, problems)
     for pack in packs:
         pack.adjust(config.severity, config.disabled)
 
@@ -150,7 +196,7 @@ def _check_in_worker(path: str) -> FileResult:
 
 
 def _check(plan: Plan, path: Path) -> FileResult:
-    result = check_file(path, plan.packs_for(str(path)), plan.today)
+    result = check_file(path, plan.packs_for(str(path)), plan.today, rule_ids=plan.rule_ids())
     # Keep only the source lines findings point at: memory stays flat over many files.
     wanted = {f.line for f in result.findings if f.line}
     result.lines = (
@@ -180,29 +226,82 @@ def run_files(
                 progress(i + 1, total)
 
 
-def select_files(plan: Plan, paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Contract files under the paths minus excluded ones, and the paths that do not exist."""
-    found: list[Path] = []
-    bad: list[tuple[Path, str]] = []
-    for path, problem in discover(paths):
-        if problem is not None:
-            bad.append((path, problem))
-        elif not (
-            plan.config.exclude and matches_any(str(path), plan.config.exclude, plan.config.root)
-        ):
-            found.append(path)
-    return found, bad
+def select_files(plan: Plan, paths: Sequence[Path]) -> Selection:
+    """The contract files under the paths: folders are listed (what git ignores left out),
+    files named are taken as they are; then the configuration's `exclude`, the tool's own
+    files, and symlinks out of the checked tree are left out (and said why)."""
+    own = plan.own_files()
+    exclude = plan.config.exclude
+    found, missing = candidates(paths)
+    selection = Selection(missing=missing, targets=list(paths))
+    for c in found:
+        if c.explicit:
+            selection.explicit.add(str(c.path))
+        why = own.reason(c.path)
+        if why is None and exclude and matches_any(str(c.path), exclude, plan.config.root):
+            why = "excluded by the configuration's `exclude`"
+        if why is not None:
+            selection.skipped.append((c.path, why, c.explicit))
+            continue
+        target = outside_target(c)
+        if target is not None:
+            selection.outside_links.append((c.path, str(target)))
+        else:
+            selection.files.append(c.path)
+    plan.scanned = [p.resolve() for p in paths if p.is_dir()]
+    plan.complete = _covers_configuration(plan)
+    return selection
+
+
+def _covers_configuration(plan: Plan) -> bool:
+    """Whether the run's folders hold every file the configuration is about: a folder
+    holding the configuration, or every folder of its `paths`."""
+    if inside(plan.config.root.resolve(), plan.scanned):
+        return True
+    wanted = [Path(p).resolve() for p in plan.config.paths]
+    return bool(wanted) and all(inside(w, plan.scanned) for w in wanted)
+
+
+def outside_link_result(link: Path, target: str) -> FileResult:
+    """The finding on a symlink that points out of the checked tree (it is not read)."""
+    message = f"symbolic link to {target}, outside the checked folder: not followed"
+    finding = Finding(
+        file=str(link),
+        pack=TOOL_PACK,
+        rule="symlink-outside-tree",
+        severity=TOOL_RULES["symlink-outside-tree"].severity,
+        outcome="error",
+        message=message,
+        message_zh=tool_message_zh("symlink-outside-tree", f"{target}（未读取）"),
+    )
+    return FileResult(str(link), [finding], [])
+
+
+def skip_notes(selection: Selection, results: Sequence[FileResult], verbose: bool) -> list[str]:
+    """Lines for stderr about files left out: those named on the command line always
+    (as ruff warns about them), the others with --verbose."""
+    skipped = [(str(p), why, explicit) for p, why, explicit in selection.skipped]
+    skipped += [
+        (r.file, r.skipped, r.file in selection.explicit) for r in results if r.skipped is not None
+    ]
+    notes = [f"skipped {file}: {why}" for file, why, explicit in skipped if explicit or verbose]
+    if all(r.skipped is not None for r in results) and not selection.outside_links:
+        notes.append("no contract files found in " + ", ".join(map(str, selection.targets)))
+    return notes
 
 
 # -- waivers and baseline ------------------------------------------------------------------
 
 
 def apply_waivers(plan: Plan, result: FileResult) -> FileResult:
-    """Mark the findings that a live waiver covers (they stay reported, and are counted)."""
+    """Mark the findings that a live waiver covers (they stay reported, and are counted);
+    an inline suppression in the file comes first."""
     today = plan.today or _dt.date.today()
+    if result.skipped is None:
+        plan.checked.add(resolved(Path(result.file)))
     out = []
     for f in result.findings:
-        for i, w in enumerate(plan.config.waivers):
+        for i, w in enumerate(plan.config.waivers if f.suppression is None else ()):
             if w.expires is not None and w.expires < today:
                 continue
             if w.covers(f.pack, f.rule, f.file, f.pointer, plan.config.root):
@@ -268,7 +367,7 @@ def waiver_findings(plan: Plan) -> list[Finding]:
                     message_zh=f"豁免已于{w.expires.isoformat()}过期：{w.rule}（理由：{w.reason}）",
                 )
             )
-        elif i not in plan.used_waivers:
+        elif i not in plan.used_waivers and _waiver_in_run(plan, w):
             message = f"waiver for {w.rule} matched no finding; remove it"
             out.append(
                 Finding(
@@ -283,6 +382,28 @@ def waiver_findings(plan: Plan) -> list[Finding]:
     return out
 
 
+def _waiver_in_run(plan: Plan, w: Waiver) -> bool:
+    """Whether the run saw every file the waiver is about, so that "unused" means unused:
+    a partial run (pre-commit passes only the changed files) says nothing of the others.
+
+    A file named is seen when it was checked or is in a folder the run scanned; a glob,
+    when the folder before its first wildcard was scanned; a waiver naming no files needs
+    a run over the whole configuration."""
+    if plan.complete:
+        return True
+    if not w.files:
+        return False
+    for entry in w.files:
+        parts = PurePosixPath(entry.removeprefix("./")).parts
+        fixed = list(itertools.takewhile(lambda part: not set(part) & set("*?["), parts))
+        base = resolved(plan.config.root.joinpath(*fixed)) if fixed else plan.config.root.resolve()
+        if len(fixed) == len(parts) and base in plan.checked:
+            continue
+        if not inside(base, plan.scanned):
+            return False
+    return True
+
+
 def _display(path: Path) -> str:
     try:
         return os.path.relpath(path)
@@ -292,8 +413,9 @@ def _display(path: Path) -> str:
 
 def build_report(files: list[FileResult], extra: list[Finding], plan: Plan) -> Report:
     findings = [f for fr in files for f in fr.findings] + extra
+    skipped = sum(1 for fr in files if fr.skipped is not None)
     return Report(
         tool=ToolInfo(version=__version__),
         findings=findings,
-        summary=summarise(findings, len(files), rule_count(plan.all_packs)),
+        summary=summarise(findings, len(files) - skipped, rule_count(plan.all_packs), skipped),
     )

@@ -91,6 +91,7 @@ def test_json_output_golden_and_valid_against_its_schema(tmp_path: Path) -> None
         "rules": 4,
         "findings": 7,
         "waived": 0,
+        "skipped": 0,
         "by_severity": {"error": 5, "warning": 1, "info": 1},
         "by_outcome": {"fail": 2, "missing": 2, "error": 3},
     }
@@ -160,7 +161,7 @@ BAD_INPUTS = {
     "deep.yaml": "a: " + "[" * 20_000 + "]" * 20_000 + "\n",
     "deep.json": '{"a": ' + "[" * 20_000 + "]" * 20_000 + "}",
     "binary.yaml": "a: 1\n\x00\x01\x02",
-    "python.yaml": "a: !!python/object/apply:os.system ['echo hacked > hacked.txt']\n",
+    "python.yaml": "term: !!python/object/apply:os.system ['echo hacked > hacked.txt']\n",
     "empty.yaml": "",
     "list.yaml": "- a\n- b\n",
     "broken.json": '{"a": [1, 2}',
@@ -171,8 +172,9 @@ def test_bad_inputs_are_findings_and_the_other_files_are_still_checked(tmp_path:
     for name, text in BAD_INPUTS.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     (tmp_path / "latin1.yaml").write_bytes("a: caf\xe9\n".encode("latin-1"))
-    (tmp_path / "huge-number.yaml").write_text("a: " + "9" * 200_000 + "\n", encoding="utf-8")
-    (tmp_path / "big-string.yaml").write_text("a: " + "x" * 5_000_000 + "\n", encoding="utf-8")
+    # Contracts (a field of the schema) with values that cannot be read.
+    (tmp_path / "huge-number.yaml").write_text("term: " + "9" * 200_000 + "\n", encoding="utf-8")
+    (tmp_path / "big-string.yaml").write_text("term: " + "x" * 5_000_000 + "\n", encoding="utf-8")
     (tmp_path / "zz-good.yaml").write_text(
         (FIXTURES / "contracts/bad.yaml").read_text("utf-8"), encoding="utf-8"
     )

@@ -129,7 +129,7 @@ def test_params_from_config(repo: Path) -> None:
         ),
         (
             "packs: [rules/acme]\nrules: {acme/percent-10: off}\n",
-            "contract-checker.yaml: error: `rules` names an unknown rule `acme/percent-10`\n"
+            "contract-checker.yaml:2:9: error: `rules` names an unknown rule `acme/percent-10`\n"
             "hint: did you mean `acme/percent-100`?",
         ),
         (
@@ -272,3 +272,67 @@ def test_waiver_findings_show_in_the_text_output(repo: Path) -> None:
         "contract-checker.yaml\n  3:5      error   waiver for percent-100 expired on 2025-01-01"
         in r.stdout
     )
+
+
+def test_unused_waivers_are_reported_only_when_the_run_saw_their_files(repo: Path) -> None:
+    config(
+        repo,
+        """
+        packs: [rules/acme]
+        waivers:
+          - {rule: term-long-enough, files: [drafts/bad.yaml], reason: used}
+          - {rule: fee-stated, files: [drafts/good.yaml], reason: names good.yaml only}
+          - {rule: percent-100, files: ["drafts/good*.yaml"], reason: a glob}
+          - {rule: duplicate-key, reason: names no file}
+    """,
+    )
+
+    def unused(*args: str) -> list[object]:
+        r = cli(repo, "check", *args, "--format", "json")
+        return [f["line"] for f in findings(r) if f["rule"] == "unused-waiver"]
+
+    assert unused("drafts/bad.yaml") == []  # pre-commit with only bad.yaml changed
+    assert unused("drafts/bad.yaml", "drafts/good.yaml") == [4]  # good.yaml was in the run
+    assert unused("drafts") == [4, 5]  # the folder of both files (not the whole repository)
+    assert unused() == [4, 5, 6]  # the whole configuration
+
+
+def test_paths_are_relative_to_the_configuration_file(repo: Path) -> None:
+    config(repo, "packs: [rules/acme]\npaths: [drafts]\n")
+    r = cli(repo, "check", "--format", "json", cwd=repo / "rules")
+    assert r.returncode == 1, r.stderr
+    assert {f["file"] for f in findings(r)} == {"../drafts/bad.yaml"}
+
+
+def test_every_error_of_a_configuration_is_reported_at_once(repo: Path) -> None:
+    config(
+        repo,
+        """
+        packs: [rules/acme]
+        fail_of: never
+        lang: fr
+        lang: en
+        waivers:
+          - {rule: acme/percent-100}
+          - {rule: x, reason: y, expires: 2025-02-30}
+    """,
+    )
+    r = cli(repo, "check", "drafts")
+    assert r.returncode == 2
+    assert r.stderr.replace(str(repo) + "/", "").splitlines() == [
+        "contract-checker.yaml:2:1: error: unknown key `fail_of`",
+        "hint: did you mean `fail_on`?",
+        "contract-checker.yaml:4:1: error: duplicate key 'lang' (first defined at line 3); "
+        "the last value is used",
+        "contract-checker.yaml:6:5: error: waivers[0]: 'reason' is a required property",
+        "contract-checker.yaml:7:35: error: 2025-02-30 is not a valid date (day is out of range "
+        "for month); it was read as null",
+    ]
+    config(repo, "packs: [rules/acme]\nrules: {acme/percent-10: off, fee-stat: warning}\n")
+    r = cli(repo, "check", "drafts")
+    assert r.stderr.replace(str(repo) + "/", "").splitlines() == [
+        "contract-checker.yaml:2:9: error: `rules` names an unknown rule `acme/percent-10`",
+        "hint: did you mean `acme/percent-100`?",
+        "contract-checker.yaml:2:31: error: `rules` names an unknown rule `fee-stat`",
+        "hint: did you mean `fee-stated`?",
+    ]

@@ -186,7 +186,8 @@ def _result(
     if f.suppression is not None:
         s = f.suppression
         suppression: dict[str, Any] = {
-            "kind": "external",
+            # SARIF's names: a comment in the file is "inSource", a waiver "external".
+            "kind": "inSource" if s.kind == "inline" else "external",
             "status": "accepted",
             "justification": s.reason,
         }

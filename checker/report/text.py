@@ -43,6 +43,9 @@ def _finding(
 ) -> list[str]:
     where = f"{f.line}:{f.column}" if f.line else "-"
     label = _LABELS_ZH[f.severity] if zh else f.severity
+    if f.suppression is not None:  # reported as the other formats do, without failing
+        reason = f.suppression.reason
+        message += paint(f"（已豁免：{reason}）" if zh else f" [waived: {reason}]", "dim")
     head = (
         f"  {where:<8} {paint(label.ljust(7 if not zh else 4), f.severity)} {message}  "
         f"{paint(f'{f.pack}/{f.rule}', 'dim')}"
@@ -59,6 +62,21 @@ def _finding(
 
 
 def _summary(run: RunResult, paint: Callable[[str, str], str], zh: bool) -> str:
+    s = run.report.summary
+    line = _counts(run, paint, zh)
+    if s.waived:
+        line += f"；其中 {s.waived} 个已豁免" if zh else f"; {s.waived} waived"
+    if s.skipped:
+        plural = "s" if s.skipped != 1 else ""
+        line += (
+            f"；跳过 {s.skipped} 个非合同文件"
+            if zh
+            else f"; {s.skipped} file{plural} skipped: not contracts"
+        )
+    return line
+
+
+def _counts(run: RunResult, paint: Callable[[str, str], str], zh: bool) -> str:
     s = run.report.summary
     sev = s.by_severity
     with_findings = sum(1 for fr in run.files if fr.findings)

@@ -261,7 +261,7 @@ def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
         )
     )
     for err in errors:
-        problems.append(_schema_problem(src, err))
+        problems.append(schema_problem(src, err))
         where = tuple(err.absolute_path)
         if len(where) >= 2 and where[0] == "rules" and isinstance(where[1], int):
             bad_rules.add(where[1])
@@ -272,7 +272,8 @@ def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
     return src, problems, bad_rules
 
 
-def _schema_problem(src: PackSource, err: jsonschema.ValidationError) -> PackProblem:
+def schema_problem(src: PackSource, err: jsonschema.ValidationError) -> PackProblem:
+    """A schema error of a pack file (or pack test) located in its YAML, with did-you-mean."""
     path: DataPath = tuple(err.absolute_path)
     rule = _rule_id_at(src, path)
     if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
@@ -313,7 +314,7 @@ def _schema_problem(src: PackSource, err: jsonschema.ValidationError) -> PackPro
         typed = [e for e in err.context if e.validator != "type"] or list(err.context)
         best = jsonschema.exceptions.best_match(typed)
         if best is not None and best is not err:
-            return _schema_problem(src, best)
+            return schema_problem(src, best)
     return src.problem(path, err.message, rule)
 
 

@@ -6,7 +6,7 @@ import datetime as _dt
 import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,7 +19,7 @@ from .lang import ExprError, Missing, Program
 from .lang.values import EvalError, dumps
 from .loader import load_file
 from .models import Finding
-from .pack import builtin_packs
+from .pack import PackProblem, builtin_packs
 from .packschema import FINDINGS_SCHEMA, PACK_SCHEMA, PACK_TEST_SCHEMA
 from .report import RunResult, json_format
 from .schema import ContractSchema, SchemaError, resolve_schema_path
@@ -290,6 +290,7 @@ def check_command(
     except ConfigError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_USAGE)
+    _show_warnings(w for pack in plan.all_packs for w in pack.warnings)
     targets = list(paths) or [Path(p) for p in config.paths] or [Path(".")]
     files, bad = select_files(plan, targets)
     if bad:
@@ -316,6 +317,16 @@ def check_command(
     threshold = fail_on or config.fail_on or "error"
     live = [f for f in report.findings if f.suppression is None]
     sys.exit(EXIT_FINDINGS if _fails(live, threshold) else EXIT_OK)
+
+
+def _show_warnings(warnings: Iterable[PackProblem]) -> None:
+    """Each pack warning once on stderr (packs that extend one another share rules)."""
+    seen: set[str] = set()
+    for warning in warnings:
+        text = warning.render()
+        if text not in seen:
+            seen.add(text)
+            click.echo(text + "\n", err=True)
 
 
 def _write(path: Path, text: str) -> None:
@@ -392,7 +403,7 @@ def test_command(packs: tuple[str, ...], verbose: bool) -> None:
     """
     import time
 
-    from .packtest import case_files, pack_files, run_pack_tests
+    from .packtest import case_files, pack_files, pack_warnings, run_pack_tests
 
     started = time.perf_counter()
     try:
@@ -402,6 +413,7 @@ def test_command(packs: tuple[str, ...], verbose: bool) -> None:
         sys.exit(EXIT_USAGE)
     passed = failed = errors = 0
     failures = []
+    _show_warnings(w for pack_file in files for w in pack_warnings(pack_file))
     for pack_file in files:
         n = len(case_files(pack_file))
         label = pack_file.parent.name

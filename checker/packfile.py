@@ -34,12 +34,13 @@ class PackProblem:
     source: str | None = None
     width: int = 1
     hint: str | None = None
+    severity: str = "error"  # or "warning": reported, the pack still loads
 
     def render(self) -> str:
         where = self.file
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
-        head = f"{where}: error"
+        head = f"{where}: {self.severity}"
         if self.rule:
             head += f" in rule {self.rule}"
         out = [f"{head}: {self.message}"]
@@ -158,7 +159,12 @@ class PackSource:
         return PackProblem(str(self.path), line, col, message, rule, source, hint=hint)
 
     def expr_problems(
-        self, path: DataPath, text: str, err: ExprError, rule: str | None
+        self,
+        path: DataPath,
+        text: str,
+        err: ExprError,
+        rule: str | None,
+        severity: str = "error",
     ) -> list[PackProblem]:
         """Expression diagnostics mapped from the expression text to the YAML file."""
         locator = _ExprLocator(self, path, text)
@@ -176,6 +182,7 @@ class PackSource:
                     source,
                     width=d.width(text),
                     hint=d.hint,
+                    severity=severity,
                 )
             )
         return out

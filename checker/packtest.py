@@ -58,6 +58,15 @@ def case_files(pack_file: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
 
 
+def pack_warnings(pack_file: Path) -> list[PackProblem]:
+    """The pack's load warnings with its default parameters (none when it fails to load:
+    its cases report why)."""
+    try:
+        return Pack(pack_file).warnings
+    except PackError:
+        return []
+
+
 def run_pack_tests(pack_file: Path) -> Iterator[CaseResult]:
     """Run every case in the pack's tests/ folder."""
     packs: dict[str, Pack] = {}

@@ -53,6 +53,36 @@ def suggest(name: str, candidates: list[str]) -> str | None:
     return found[0] if found else None
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, prev2[j - 2] + 1)
+            row.append(cost)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def near_name(name: str, candidates: list[str]) -> str | None:
+    """A declared name the given one is almost certainly a typo of: one edit away (two for
+    names of 8 characters or more), ignoring case. Stricter than `suggest`, because it
+    turns a name an open schema allows into an error."""
+    limit = 2 if len(name) >= 8 else 1
+    best: tuple[int, str] | None = None
+    for c in candidates:
+        if c == name:
+            return None
+        d = edit_distance(name.lower(), c.lower())
+        if d <= limit and (best is None or d < best[0]):
+            best = (d, c)
+    return best[1] if best else None
+
+
 _ARITH_WHAT: Final = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
 _SIDE: Final = ("left", "right")
 
@@ -63,6 +93,7 @@ class TypeChecker:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
         self.diagnostics: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
         self.types: dict[int, Type] = {}
         self.vars: dict[str, Type] = {}
         self.current: list[Type] = []
@@ -197,15 +228,16 @@ class TypeChecker:
             ft = t.field(name)
             if ft is not None:
                 return ft
-            if not t.closed:
-                return T.ANY
-            candidates = t.field_names()
-            if owner is None:
-                candidates = candidates + list(self.scope.lets) + list(self.vars)
             owner_text = unparse(owner) if owner is not None else ""
             if isinstance(owner, Element) and self.element_text:
                 owner_text = self.element_text[-1]
             where = f"`{owner_text}`" if owner is not None else "the contract"
+            if not t.closed:
+                self._undeclared(node, name, where, t.field_names())
+                return T.ANY
+            candidates = t.field_names()
+            if owner is None:
+                candidates = candidates + list(self.scope.lets) + list(self.vars)
             if owner is not None and isinstance(owner, Name) and owner.name == "params":
                 message = f"unknown parameter `{name}`"
             else:
@@ -230,6 +262,27 @@ class TypeChecker:
             return T.ANY
         self._error_at_name(node, name, f"cannot read `.{name}` of {t}")
         return T.ANY
+
+    def _undeclared(self, node: Node, name: str, where: str, declared: list[str]) -> None:
+        """A field an open schema does not declare: a typo of a declared one is an error
+        (it would read as missing on every contract); any other name is a warning."""
+        near = near_name(name, declared)
+        if near is not None:
+            self._error_at_name(
+                node,
+                name,
+                f"unknown field `{name}` in {where}: the schema does not declare it",
+                f"did you mean `{near}`?",
+            )
+            return
+        before = len(self.diagnostics)
+        self._error_at_name(
+            node,
+            name,
+            f"field `{name}` of {where} is not declared in the schema",
+            "rules reading it are not type-checked; declare it in the schema if it is meant",
+        )
+        self.warnings.append(self.diagnostics.pop(before))
 
     def _error_at_name(self, node: Node, name: str, message: str, hint: str | None = None) -> None:
         span = node.span

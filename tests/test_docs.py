@@ -3,7 +3,10 @@ worked examples load and pass, and nothing points outside the repository."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ import pytest
 from checker import load_pack
 from checker.pack import builtin_packs
 from checker.packdoc import render
+from checker.packschema import PACK_SCHEMA, PACK_TEST_SCHEMA
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,3 +57,55 @@ def test_nothing_points_outside_the_repository() -> None:
             if OUTSIDE.search(line):
                 found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert found == []
+
+
+FORMAT = ROOT / "docs" / "pack-format.md"
+BLOCK = re.compile(r"<!-- file: (\S+) -->\n```yaml\n(.*?)```", re.S)
+
+
+def worked_example(folder: Path) -> dict[str, str]:
+    """The files of docs/pack-format.md's worked example, written into `folder`."""
+    files = dict(BLOCK.findall(FORMAT.read_text("utf-8")))
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return files
+
+
+def test_the_format_reference_names_every_key_of_both_schemas() -> None:
+    text = FORMAT.read_text("utf-8")
+    keys = [
+        *PACK_SCHEMA["properties"],
+        *PACK_SCHEMA["$defs"]["rule"]["properties"],
+        *PACK_SCHEMA["properties"]["params"]["additionalProperties"]["properties"],
+        *PACK_TEST_SCHEMA["properties"],
+        *PACK_TEST_SCHEMA["properties"]["expect"]["properties"],
+    ]
+    assert [k for k in keys if f"`{k}`" not in text] == []
+
+
+def test_the_worked_example_uses_every_pack_key_and_its_tests_pass(tmp_path: Path) -> None:
+    import yaml
+
+    files = worked_example(tmp_path / "acme-services")
+    assert sorted(files) == [
+        "pack.yaml",
+        "tests/short-confidentiality.yaml",
+        "tests/template.yaml",
+    ]
+    pack = yaml.safe_load(files["pack.yaml"])
+    rule_keys = {k for rule in pack["rules"] for k in rule}
+    assert set(PACK_SCHEMA["properties"]) <= set(pack)
+    assert set(PACK_SCHEMA["$defs"]["rule"]["properties"]) <= rule_keys
+    r = subprocess.run(
+        [sys.executable, "-m", "checker", "test", "acme-services"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stderr == ""  # no load warning either
+    assert r.stdout.splitlines()[0] == "acme-services (2 cases) .."

@@ -13,7 +13,7 @@ import pytest
 
 from checker import PackError, load_pack
 from checker.lang import ExprTypeError, Program, types
-from checker.lang.typecheck import edit_distance, near_name
+from checker.lang.names import edit_distance, near_name
 
 ROOT = Path(__file__).resolve().parent.parent
 

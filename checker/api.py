@@ -10,7 +10,7 @@ from typing import Any
 from .engine import Located, RuleRunner
 from .lang.values import from_float
 from .models import RuleResult, Severity
-from .pack import CompiledRule, PackError, compile_pack, resolve_pack
+from .pack import CompiledRule, PackError, PackProblem, compile_pack, resolve_pack
 from .schema import ContractSchema
 
 __all__ = ["Pack", "PackError", "load_pack", "plain_data"]
@@ -36,6 +36,7 @@ class Pack:
         self.params: dict[str, Any] = values
         self.param_decls = {k: dict(d) for k, (d, _) in merged.params.items()}
         self.rules: list[CompiledRule] = rules
+        self.warnings: list[PackProblem] = merged.warnings  # doubts that do not stop loading
         self._program = program
         self._adjustments: tuple[dict[str, Severity], list[str]] | None = None
         self._runner = RuleRunner(program, rules, values)

@@ -6,7 +6,7 @@ import datetime as _dt
 import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -14,13 +14,13 @@ import click
 
 from . import __version__
 from .api import Pack, PackError, load_packs
-from .config import Config, ConfigError, find_config, load_config
+from .config import CONFIG_SCHEMA, Config, ConfigError, find_config, load_config
 from .lang import ExprError, Missing, Program
 from .lang.values import EvalError, dumps
 from .loader import load_file
 from .models import Finding
-from .pack import builtin_packs
-from .packschema import FINDINGS_SCHEMA, PACK_SCHEMA
+from .pack import PackProblem, builtin_packs
+from .packschema import FINDINGS_SCHEMA, PACK_SCHEMA, PACK_TEST_SCHEMA
 from .report import RunResult, json_format
 from .schema import ContractSchema, SchemaError, resolve_schema_path
 from .session import (
@@ -302,6 +302,7 @@ def check_command(
     except ConfigError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_USAGE)
+    _show_warnings(w for pack in plan.all_packs for w in pack.warnings)
     targets = list(paths) or [Path(p) for p in config.paths] or [Path(".")]
     selection = select_files(plan, targets)
     if selection.missing:
@@ -333,6 +334,16 @@ def check_command(
     threshold = fail_on or config.fail_on or "error"
     live = [f for f in report.findings if f.suppression is None]
     sys.exit(EXIT_FINDINGS if _fails(live, threshold) else EXIT_OK)
+
+
+def _show_warnings(warnings: Iterable[PackProblem]) -> None:
+    """Each pack warning once on stderr (packs that extend one another share rules)."""
+    seen: set[str] = set()
+    for warning in warnings:
+        text = warning.render()
+        if text not in seen:
+            seen.add(text)
+            click.echo(text + "\n", err=True)
 
 
 def _write(path: Path, text: str) -> None:
@@ -378,15 +389,20 @@ def rules_command(packs: tuple[str, ...]) -> None:
 
 
 @main.command("schema")
-@click.argument("which", type=click.Choice(["pack", "contract", "findings"]))
+@click.argument("which", type=click.Choice(["pack", "contract", "findings", "config", "pack-test"]))
 def schema_command(which: str) -> None:
-    """Print a JSON Schema: of rule packs, of the service contract, or of the JSON report."""
+    """Print a JSON Schema: of rule packs, of the service contract, of the JSON report, of
+    the configuration file, or of pack test files (the schemas the checker itself uses)."""
     import json
 
     if which == "pack":
         doc: Any = PACK_SCHEMA
     elif which == "findings":
         doc = FINDINGS_SCHEMA
+    elif which == "config":
+        doc = CONFIG_SCHEMA
+    elif which == "pack-test":
+        doc = PACK_TEST_SCHEMA
     else:
         doc = json.loads(resolve_schema_path("service-contract").read_text(encoding="utf-8"))
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
@@ -396,10 +412,15 @@ def schema_command(which: str) -> None:
 @click.argument("packs", nargs=-1)
 @click.option("-v", "--verbose", is_flag=True, help="Name every case, not only the failures.")
 def test_command(packs: tuple[str, ...], verbose: bool) -> None:
-    """Run rule-pack tests: the cases in each pack's tests/ folder (default: built-in packs)."""
+    """Run rule-pack tests: the cases in each pack's tests/ folder (default: built-in packs).
+
+    Exit status: 0 when every case passes; 1 when one fails; 2 when a test file cannot
+    run as written (unknown key, empty `expect`, a contract outside the pack) or a pack
+    named cannot be found.
+    """
     import time
 
-    from .packtest import case_files, pack_files, run_pack_tests
+    from .packtest import case_files, pack_files, pack_warnings, run_pack_tests
 
     started = time.perf_counter()
     try:
@@ -407,8 +428,9 @@ def test_command(packs: tuple[str, ...], verbose: bool) -> None:
     except PackError as exc:
         click.echo(exc.render(), err=True)
         sys.exit(EXIT_USAGE)
-    passed = failed = 0
+    passed = failed = errors = 0
     failures = []
+    _show_warnings(w for pack_file in files for w in pack_warnings(pack_file))
     for pack_file in files:
         n = len(case_files(pack_file))
         label = pack_file.parent.name
@@ -418,24 +440,34 @@ def test_command(packs: tuple[str, ...], verbose: bool) -> None:
                 passed += 1
                 marks.append(".")
             else:
-                failed += 1
-                marks.append("F")
+                # A test file that cannot run as written is an error, like pytest's
+                # collection errors: it says nothing about the pack.
+                errors += bool(case.errors)
+                failed += not case.errors
+                marks.append("E" if case.errors else "F")
                 failures.append(case)
             if verbose:
-                click.echo(f"{case.file}: {'PASSED' if case.ok else 'FAILED'} {case.description}")
+                status = "ERROR" if case.errors else "PASSED" if case.ok else "FAILED"
+                click.echo(f"{case.file}: {status} {case.description}")
         if not verbose:
             click.echo(f"{label} ({n} case{'s' if n != 1 else ''}) {''.join(marks)}")
     for case in failures:
-        click.echo(f"\nFAILED {case.file}" + (f" — {case.description}" if case.description else ""))
+        status = "ERROR" if case.errors else "FAILED"
+        about = f" — {case.description}" if case.description else ""
+        click.echo(f"\n{status} {case.file}{about}")
         for problem in case.problems:
             click.echo(f"  {problem}")
+        for error in case.errors:
+            click.echo(error.render())
     elapsed = time.perf_counter() - started
     summary = f"{passed} passed, {failed} failed"
+    if errors:
+        summary += f", {errors} error{'s' if errors != 1 else ''}"
     click.echo(f"\n{summary} in {elapsed:.2f}s")
-    if passed + failed == 0:
+    if passed + failed + errors == 0:
         click.echo("no pack tests found", err=True)
         sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+    sys.exit(EXIT_USAGE if errors else EXIT_FINDINGS if failed else EXIT_OK)
 
 
 def _contract_for(pack: Pack, file: Path) -> dict[str, Any]:

@@ -78,6 +78,7 @@ class _Merged:
     rules: dict[str, RuleSpec] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     problems: list[PackProblem] = field(default_factory=list)
+    warnings: list[PackProblem] = field(default_factory=list)
 
 
 def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
@@ -325,25 +326,62 @@ def compile_pack(
         param_types=param_types,
         placeholder_patterns=tuple(str(p) for p in patterns),
     )
+    warnings: list[PackProblem] = []
     for name, (text, src) in merged.lets.items():
         try:
-            program.add_let(name, text)
+            _warn(src, ("let", name), program.add_let(name, text), None, warnings)
         except ExprError as exc:
             problems.extend(src.expr_problems(("let", name), text, exc, None))
             program.lets[name] = program.compile("null")  # keep checking the rest
     rules: list[CompiledRule] = []
     for spec in merged.rules.values():
-        rule = _compile_rule(spec, program, problems)
+        rule = _compile_rule(spec, program, problems, warnings)
         if rule is not None:
             rules.append(rule)
     if problems:
         problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         raise PackError(problems)
+    # `applies_to` is compiled with every rule: say each of its warnings once.
+    merged.warnings = sorted(set(warnings), key=lambda p: (p.file, p.line or 0, p.column or 0))
     return merged, program, rules, values, schema
 
 
+def _warn(
+    src: PackSource,
+    path: DataPath,
+    compiled: Expression,
+    rule: str | None,
+    warnings: list[PackProblem],
+    offset: int = 0,
+    whole: str | None = None,
+) -> None:
+    """The expression's warnings, located in the pack file (`offset`: where the expression
+    starts in `whole`, the YAML value it is part of)."""
+    if compiled.warnings:
+        diags = _shifted(list(compiled.warnings), offset)
+        text = whole if whole is not None else compiled.text
+        warnings.extend(
+            src.expr_problems(path, text, ExprError(diags, text), rule, severity="warning")
+        )
+
+
+def _shifted(diags: list[Diagnostic], offset: int) -> list[Diagnostic]:
+    """Diagnostics of an expression that starts `offset` characters into its YAML value."""
+    return [
+        Diagnostic(
+            d.message,
+            d.line,
+            d.column + (offset if d.line == 1 else 0),
+            d.start + offset,
+            None if d.end is None else d.end + offset,
+            d.hint,
+        )
+        for d in diags
+    ]
+
+
 def _compile_rule(
-    spec: RuleSpec, program: Program, problems: list[PackProblem]
+    spec: RuleSpec, program: Program, problems: list[PackProblem], warnings: list[PackProblem]
 ) -> CompiledRule | None:
     raw = spec.raw
     rid = spec.id
@@ -355,10 +393,12 @@ def _compile_rule(
             return None
         text = expr_text(raw[key])
         try:
-            return program.compile(text, extra)
+            compiled = program.compile(text, extra)
         except ExprError as exc:
             problems.extend(src.expr_problems(spec.path(key), text, exc, rid))
             return None
+        _warn(src, spec.path(key), compiled, rid, warnings)
+        return compiled
 
     when = expr("when")
     each_var: str | None = None
@@ -373,6 +413,7 @@ def _compile_rule(
             text = m.group(2)
             try:
                 each = program.compile(text)
+                _warn(src, spec.path("each"), each, rid, warnings, m.start(2), str(raw["each"]))
                 elem = each.type.elem if each.type.kind == "list" and each.type.elem else types.ANY
                 if not each.type.is_any and each.type.kind != "list":
                     problems.append(
@@ -382,18 +423,7 @@ def _compile_rule(
                     )
                 extra = {each_var: elem}
             except ExprError as exc:
-                offset = m.start(2)
-                shifted = [
-                    Diagnostic(
-                        d.message,
-                        d.line,
-                        d.column + (offset if d.line == 1 else 0),
-                        d.start + offset,
-                        None if d.end is None else d.end + offset,
-                        d.hint,
-                    )
-                    for d in exc.diagnostics
-                ]
+                shifted = _shifted(exc.diagnostics, m.start(2))
                 problems.extend(
                     src.expr_problems(
                         spec.path("each"),
@@ -433,12 +463,13 @@ def _compile_rule(
         message = {"en": message}
     for lang, template in (message or {}).items():
         messages[lang] = _compile_template(
-            str(template), program, extra, spec, ("message", lang), problems
+            str(template), program, extra, spec, ("message", lang), problems, warnings
         )
     applies: Expression | None = None
     if spec.applies_to and spec.applies_src is not None:
         try:
             applies = program.compile(spec.applies_to)
+            _warn(spec.applies_src, ("applies_to",), applies, None, warnings)
         except ExprError as exc:
             problems.extend(
                 spec.applies_src.expr_problems(("applies_to",), spec.applies_to, exc, None)
@@ -491,6 +522,7 @@ def _compile_template(
     spec: RuleSpec,
     key: tuple[str, ...],
     problems: list[PackProblem],
+    warnings: list[PackProblem],
 ) -> list[str | Expression]:
     parts: list[str | Expression] = []
     pos = 0
@@ -502,7 +534,9 @@ def _compile_template(
             continue
         text = m.group(1)
         try:
-            parts.append(program.compile(text, extra))
+            compiled = program.compile(text, extra)
+            parts.append(compiled)
+            _warn(spec.src, spec.path(*key), compiled, spec.id, warnings)
         except ExprError as exc:
             problems.extend(spec.src.expr_problems(spec.path(*key), text, exc, spec.id))
     parts.append(template[pos:])

@@ -32,11 +32,26 @@ def render(pack: Pack) -> str:
     out = [f"# {pack.title} (`{pack.id}` {pack.version})", ""]
     if pack.description:
         out += [pack.description.strip(), ""]
+    own = [r for r in pack.rules if r.pack == pack.id]
+    inherited = sorted({r.pack for r in pack.rules} - {pack.id})
+    count = f"{len(pack.rules)} rules"
+    if inherited:
+        count += f" ({len(own)} of its own, the others from " + ", ".join(
+            f"`{name}`" for name in inherited
+        )
+        count += ")"
     out += [
-        f"{len(pack.rules)} rules. Contract schema: "
-        f"`{pack.schema.name if pack.schema else 'none (plain data)'}`.",
+        f"{count}. Contract schema: `{pack.schema.name if pack.schema else 'none (plain data)'}`.",
         "",
     ]
+    applies = next((r.spec.applies_to for r in own if r.spec.applies_to), None)
+    if applies:
+        out += [f"The rules apply only to contracts where `{applies.strip()}` holds.", ""]
+    # A guide written by hand (README.md next to pack.yaml) comes with the reference, so
+    # versions, counts and rules are always the pack's own and the prose is kept.
+    guide = pack.path.parent / "README.md"
+    if guide.is_file():
+        out += [guide.read_text(encoding="utf-8").strip(), ""]
     if pack.param_decls:
         out += ["## Parameters", "", "| name | type | default | description |", "|---|---|---|---|"]
         for name, decl in pack.param_decls.items():

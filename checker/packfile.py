@@ -34,12 +34,13 @@ class PackProblem:
     source: str | None = None
     width: int = 1
     hint: str | None = None
+    severity: str = "error"  # or "warning": reported, the pack still loads
 
     def render(self) -> str:
         where = self.file
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
-        head = f"{where}: error"
+        head = f"{where}: {self.severity}"
         if self.rule:
             head += f" in rule {self.rule}"
         out = [f"{head}: {self.message}"]
@@ -158,7 +159,12 @@ class PackSource:
         return PackProblem(str(self.path), line, col, message, rule, source, hint=hint)
 
     def expr_problems(
-        self, path: DataPath, text: str, err: ExprError, rule: str | None
+        self,
+        path: DataPath,
+        text: str,
+        err: ExprError,
+        rule: str | None,
+        severity: str = "error",
     ) -> list[PackProblem]:
         """Expression diagnostics mapped from the expression text to the YAML file."""
         locator = _ExprLocator(self, path, text)
@@ -176,6 +182,7 @@ class PackSource:
                     source,
                     width=d.width(text),
                     hint=d.hint,
+                    severity=severity,
                 )
             )
         return out
@@ -261,7 +268,7 @@ def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
         )
     )
     for err in errors:
-        problems.append(_schema_problem(src, err))
+        problems.append(schema_problem(src, err))
         where = tuple(err.absolute_path)
         if len(where) >= 2 and where[0] == "rules" and isinstance(where[1], int):
             bad_rules.add(where[1])
@@ -272,7 +279,8 @@ def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
     return src, problems, bad_rules
 
 
-def _schema_problem(src: PackSource, err: jsonschema.ValidationError) -> PackProblem:
+def schema_problem(src: PackSource, err: jsonschema.ValidationError) -> PackProblem:
+    """A schema error of a pack file (or pack test) located in its YAML, with did-you-mean."""
     path: DataPath = tuple(err.absolute_path)
     rule = _rule_id_at(src, path)
     if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
@@ -313,7 +321,7 @@ def _schema_problem(src: PackSource, err: jsonschema.ValidationError) -> PackPro
         typed = [e for e in err.context if e.validator != "type"] or list(err.context)
         best = jsonschema.exceptions.best_match(typed)
         if best is not None and best is not err:
-            return _schema_problem(src, best)
+            return schema_problem(src, best)
     return src.problem(path, err.message, rule)
 
 

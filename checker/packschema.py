@@ -1,4 +1,4 @@
-"""The published JSON Schemas: of rule packs (`schema pack`) and of the JSON report (`schema findings`)."""
+"""The published JSON Schemas: of rule packs, of pack tests and of the JSON report (`schema ...`)."""
 
 from __future__ import annotations
 
@@ -129,6 +129,81 @@ PACK_SCHEMA: Final[dict[str, Any]] = {
                 "on_missing": {"enum": ["fail", "skip"], "default": "fail"},
             },
         }
+    },
+}
+
+
+_EXPECTED_RULES: Final = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "oneOf": [
+            {"type": "string", "minLength": 1},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["rule"],
+                "properties": {
+                    "rule": {"type": "string", "minLength": 1},
+                    "line": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": "the line of the contract the finding must point at",
+                    },
+                },
+            },
+        ]
+    },
+}
+
+PACK_TEST_SCHEMA: Final[dict[str, Any]] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://contract-checker.dev/schemas/pack-test.json",
+    "title": "contract-checker pack test (a file in a pack's tests/ folder)",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["expect"],
+    "oneOf": [{"required": ["file"]}, {"required": ["contract"]}],
+    "properties": {
+        "description": {"type": "string", "description": "what the case shows"},
+        "file": {
+            "type": "string",
+            "minLength": 1,
+            "description": "the contract file, relative to this test file; it must stay "
+            "inside the pack's folder so the pack's tests travel with it",
+        },
+        "contract": {"type": "object", "description": "the contract, written inline"},
+        "today": {
+            "type": "string",
+            "format": "date",
+            "description": "the date today() returns (YYYY-MM-DD)",
+        },
+        "params": {
+            "type": "object",
+            "description": "values of the pack's parameters for this case",
+        },
+        "expect": {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "description": "rules and the outcome each must have; a rule with `each` fails "
+            "(is missing, errs) when any element does, passes when every element passes",
+            "properties": {
+                "fail": {**_EXPECTED_RULES, "description": "rules that must fail"},
+                "pass": {**_EXPECTED_RULES, "description": "rules that must pass"},
+                "skip": {**_EXPECTED_RULES, "description": "rules that must be skipped"},
+                "missing": {
+                    **_EXPECTED_RULES,
+                    "description": "rules that must find their data missing",
+                },
+                "error": {**_EXPECTED_RULES, "description": "rules that must err at run time"},
+                "others": {
+                    "enum": ["pass", "skip"],
+                    "description": "what every rule not listed must do: `pass` (pass or be "
+                    "skipped) or `skip`",
+                },
+            },
+        },
     },
 }
 

@@ -3,31 +3,40 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+import jsonschema
+
 from .api import Pack
+from .lang.typecheck import suggest
 from .loader import LoadedContract, load_file, position_of
 from .pack import PackError, builtin_packs, resolve_pack
+from .packfile import PackProblem, PackSource, schema_problem
+from .packschema import PACK_TEST_SCHEMA
 from .runner import PROBLEM_RULES
+from .schema import data_validator
 
 EXPECT_KEYS: Final = ("fail", "pass", "skip", "missing", "error")
 
 
 @dataclass
 class CaseResult:
-    """One test case: which expectations failed (empty when the case passed)."""
+    """One test case: its errors (a test file that cannot be run as written) and the
+    expectations that failed; it passed when both are empty."""
 
     pack: str
     file: Path
     description: str
     problems: list[str] = field(default_factory=list)
+    errors: list[PackProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.errors
 
 
 def pack_files(refs: tuple[str, ...]) -> list[Path]:
@@ -49,6 +58,15 @@ def case_files(pack_file: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
 
 
+def pack_warnings(pack_file: Path) -> list[PackProblem]:
+    """The pack's load warnings with its default parameters (none when it fails to load:
+    its cases report why)."""
+    try:
+        return Pack(pack_file).warnings
+    except PackError:
+        return []
+
+
 def run_pack_tests(pack_file: Path) -> Iterator[CaseResult]:
     """Run every case in the pack's tests/ folder."""
     packs: dict[str, Pack] = {}
@@ -56,18 +74,71 @@ def run_pack_tests(pack_file: Path) -> Iterator[CaseResult]:
         yield _run_case(pack_file, case, packs)
 
 
-def _run_case(pack_file: Path, case: Path, packs: dict[str, Pack]) -> CaseResult:
+def read_case(pack_file: Path, case: Path) -> tuple[PackSource | None, list[PackProblem]]:
+    """A test file and every error in it: YAML, the pack-test schema (unknown keys with a
+    did-you-mean, an empty `expect`), a contract file outside the pack's folder."""
     doc = load_file(case)
-    result = CaseResult(pack_file.parent.name, case, "")
     if doc.data is None:
-        result.problems.append(f"cannot read the test: {doc.problems[0].message}")
+        p = doc.problems[0]
+        return None, [PackProblem(str(case), p.line, p.column, p.message)]
+    src = PackSource(case, doc)
+    errors = [src.problem(p.path, p.message) for p in doc.problems]
+    for err in sorted(
+        data_validator(PACK_TEST_SCHEMA).iter_errors(doc.data),
+        key=lambda e: list(map(str, e.absolute_path)),
+    ):
+        errors.append(_schema_error(src, err))
+    ref = doc.data.get("file")
+    if isinstance(ref, str) and ref and not _inside(pack_file.parent, case.parent / ref):
+        errors.append(
+            src.problem(
+                ("file",),
+                f"`file` {ref} is outside the pack's folder {pack_file.parent.name}/",
+                hint="copy the contract into the pack (e.g. tests/fixtures/), so the "
+                "pack's tests travel with it",
+            )
+        )
+    return src, errors
+
+
+def _inside(folder: Path, target: Path) -> bool:
+    """Whether `target` names a file under `folder`, by the path as written (`..` counted)."""
+    root = os.path.normpath(folder.absolute())
+    return os.path.normpath(target.absolute()).startswith(root + os.sep)
+
+
+def _schema_error(src: PackSource, err: jsonschema.ValidationError) -> PackProblem:
+    where = tuple(err.absolute_path)
+    if err.validator == "oneOf" and where == ():
+        given = err.instance if isinstance(err.instance, Mapping) else {}
+        both = "file" in given and "contract" in given
+        return src.problem(
+            ("file",) if both else (),
+            "give either `file` or `contract`, not both"
+            if both
+            else "a test needs `file` (a contract file) or `contract` (the contract inline)",
+        )
+    if where == ("expect",) and err.validator in ("minProperties", "type") and not err.instance:
+        return src.problem(
+            where,
+            "`expect` is empty: a test must expect something",
+            hint="list rules under fail, pass, skip, missing or error, or say `others: pass`",
+        )
+    if len(where) == 2 and where[0] == "expect" and err.validator == "minItems":
+        return src.problem(where, f"`expect.{where[1]}` lists no rule")
+    return schema_problem(src, err)
+
+
+def _run_case(pack_file: Path, case: Path, packs: dict[str, Pack]) -> CaseResult:
+    result = CaseResult(pack_file.parent.name, case, "")
+    src, result.errors = read_case(pack_file, case)
+    if src is None or result.errors:
+        if src is not None and isinstance(src.doc.data, Mapping):
+            result.description = str(src.doc.data.get("description", ""))
         return result
-    spec = doc.data
+    doc = src.doc
+    spec: Mapping[str, Any] = doc.data or {}
     result.description = str(spec.get("description", ""))
-    unknown = set(spec) - {"description", "file", "contract", "today", "params", "expect"}
-    if unknown:
-        result.problems.append(f"unknown keys in the test: {', '.join(sorted(unknown))}")
-        return result
     params = spec.get("params") or {}
     key = repr(sorted(params.items()))
     try:
@@ -78,18 +149,14 @@ def _run_case(pack_file: Path, case: Path, packs: dict[str, Pack]) -> CaseResult
         result.problems.append(exc.render())
         return result
     contract = _contract(case, spec, doc)
-    if isinstance(contract, str):
-        result.problems.append(contract)
+    if isinstance(contract, PackProblem):
+        result.errors.append(contract)
         return result
     today = spec.get("today")
-    if today is not None and not isinstance(today, _dt.date):
-        result.problems.append(f"`today` must be a date, found {today!r}")
-        return result
+    if isinstance(today, str):
+        today = _dt.date.fromisoformat(today)  # the schema checked its format
     outcomes = _outcomes(pack, contract, today)
-    expect = spec.get("expect") or {}
-    if not isinstance(expect, Mapping):
-        result.problems.append("`expect` must be a mapping")
-        return result
+    expect: Mapping[str, Any] = spec["expect"]
     listed: set[str] = set()
     for outcome in EXPECT_KEYS:
         for item in expect.get(outcome) or []:
@@ -100,7 +167,11 @@ def _run_case(pack_file: Path, case: Path, packs: dict[str, Pack]) -> CaseResult
             listed.add(rule)
             got = outcomes.get(rule)
             if got is None:
-                result.problems.append(f"{rule}: no such rule in pack {pack.id}")
+                near = suggest(rule, list(outcomes))
+                result.problems.append(
+                    f"{rule}: no such rule in pack {pack.id}"
+                    + (f" (did you mean {near}?)" if near else "")
+                )
                 continue
             kinds = {o for o, _ in got}
             if not _satisfied(outcome, kinds):
@@ -116,7 +187,7 @@ def _run_case(pack_file: Path, case: Path, packs: dict[str, Pack]) -> CaseResult
                     )
     others = expect.get("others")
     if others is not None:
-        allowed = {"pass": {"pass", "skip"}, "skip": {"skip"}}.get(str(others), {"pass", "skip"})
+        allowed = {"pass": {"pass", "skip"}, "skip": {"skip"}}[str(others)]
         for rule, got in sorted(outcomes.items()):
             if rule in listed:
                 continue
@@ -138,18 +209,18 @@ def _satisfied(expected: str, kinds: set[str]) -> bool:
     return expected in kinds
 
 
-def _contract(case: Path, spec: Mapping[str, Any], doc: LoadedContract) -> LoadedContract | str:
-    if "file" in spec and "contract" in spec:
-        return "give either `file` or `contract`, not both"
+def _contract(
+    case: Path, spec: Mapping[str, Any], doc: LoadedContract
+) -> LoadedContract | PackProblem:
     if "file" in spec:
-        target = (case.parent / str(spec["file"])).resolve()
+        target = case.parent / str(spec["file"])
         loaded = load_file(target)
         if loaded.data is None and loaded.problems and loaded.problems[0].code == "unreadable-file":
-            return f"cannot read {spec['file']}: {loaded.problems[0].message}"
+            return PackSource(case, doc).problem(
+                ("file",), f"cannot read {spec['file']}: {loaded.problems[0].message}"
+            )
         return loaded
-    inline = spec.get("contract")
-    if not isinstance(inline, Mapping):
-        return "a test needs `file` (a contract file) or `contract` (the contract inline)"
+    inline = spec["contract"]
     # Positions of an inline contract are lines of the test file, under `contract`.
     sub = LoadedContract(str(case), dict(inline), lines=doc.lines)
     n = len(("contract",))

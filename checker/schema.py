@@ -85,6 +85,15 @@ _Validator: Final = jsonschema.validators.extend(  # type: ignore[no-untyped-cal
 )
 
 
+def data_validator(schema: Mapping[str, Any]) -> jsonschema.protocols.Validator:
+    """A validator of loaded YAML/JSON (dates, exact numbers) against `schema`, formats
+    checked: for the tool's own files (pack tests) as for contracts."""
+    validator: jsonschema.protocols.Validator = _Validator(
+        schema, format_checker=jsonschema.FormatChecker()
+    )
+    return validator
+
+
 class ContractSchema:
     """A contract JSON Schema (2020-12 with `x-type`), ready to validate and type data."""
 

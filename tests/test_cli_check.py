@@ -212,8 +212,11 @@ def test_pack_tests_runner(tmp_path: Path) -> None:
     (pack / "schema.json").write_text(
         (FIXTURES / "acme/schema.json").read_text("utf-8"), encoding="utf-8"
     )
+    # A pack's tests read contracts inside the pack only, so they travel with it.
+    (pack / "tests/fixtures").mkdir()
+    (pack / "tests/fixtures/bad.yaml").write_bytes((FIXTURES / "contracts/bad.yaml").read_bytes())
     (pack / "tests/bad.yaml").write_text(
-        f"description: the bad fixture\nfile: {FIXTURES / 'contracts/bad.yaml'}\n"
+        "description: the bad fixture\nfile: fixtures/bad.yaml\n"
         "expect:\n  fail: [percent-100, {rule: term-long-enough, line: 7}, contract-schema]\n"
         "  missing: [amount-positive, fee-stated]\n",
         encoding="utf-8",

@@ -51,6 +51,7 @@ class Expression:
     node: Node
     type: Type
     let_names: frozenset[str] = frozenset()
+    warnings: tuple[Diagnostic, ...] = ()  # e.g. a field the (open) schema does not declare
 
     @functools.cached_property
     def compiled(self) -> CompiledExpr:
@@ -101,18 +102,24 @@ class Program:
 
         `extra` names values bound per evaluation (a rule's `each` variable) with their types.
         """
+        node, t, checker = self._check(text, extra)
+        return node, t, checker.types
+
+    def _check(self, text: str, extra: Mapping[str, Type] | None) -> tuple[Node, Type, TypeChecker]:
         node = parse(text)
         checker = TypeChecker(self.scope(extra))
         t = checker.check(node)
         if checker.diagnostics:
             diags = sorted(checker.diagnostics, key=lambda d: (d.start, d.message))
             raise ExprTypeError(_dedupe(diags), text)
-        return node, t, checker.types
+        return node, t, checker
 
     def compile(self, text: str, extra: Mapping[str, Type] | None = None) -> Expression:
-        node, t, _ = self.check(text, extra)
+        """A checked expression; its `warnings` say what the type checker doubts but allows."""
+        node, t, checker = self._check(text, extra)
         names = frozenset(self.lets) | frozenset(extra or ())
-        return Expression(text, node, t, names)
+        warnings = tuple(_dedupe(sorted(checker.warnings, key=lambda d: (d.start, d.message))))
+        return Expression(text, node, t, names, warnings)
 
     def batch(
         self, exprs: Sequence[Expression | tuple[Expression | None, Expression]]

@@ -11,6 +11,7 @@ from . import ops
 from . import types as T
 from .errors import Diagnostic
 from .functions import FUNCTIONS, Checker
+from .names import near_name
 from .nodes import (
     Binary,
     Call,
@@ -63,6 +64,7 @@ class TypeChecker:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
         self.diagnostics: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
         self.types: dict[int, Type] = {}
         self.vars: dict[str, Type] = {}
         self.current: list[Type] = []
@@ -197,15 +199,16 @@ class TypeChecker:
             ft = t.field(name)
             if ft is not None:
                 return ft
-            if not t.closed:
-                return T.ANY
-            candidates = t.field_names()
-            if owner is None:
-                candidates = candidates + list(self.scope.lets) + list(self.vars)
             owner_text = unparse(owner) if owner is not None else ""
             if isinstance(owner, Element) and self.element_text:
                 owner_text = self.element_text[-1]
             where = f"`{owner_text}`" if owner is not None else "the contract"
+            if not t.closed:
+                self._undeclared(node, name, where, t.field_names())
+                return T.ANY
+            candidates = t.field_names()
+            if owner is None:
+                candidates = candidates + list(self.scope.lets) + list(self.vars)
             if owner is not None and isinstance(owner, Name) and owner.name == "params":
                 message = f"unknown parameter `{name}`"
             else:
@@ -230,6 +233,27 @@ class TypeChecker:
             return T.ANY
         self._error_at_name(node, name, f"cannot read `.{name}` of {t}")
         return T.ANY
+
+    def _undeclared(self, node: Node, name: str, where: str, declared: list[str]) -> None:
+        """A field an open schema does not declare: a typo of a declared one is an error
+        (it would read as missing on every contract); any other name is a warning."""
+        near = near_name(name, declared)
+        if near is not None:
+            self._error_at_name(
+                node,
+                name,
+                f"unknown field `{name}` in {where}: the schema does not declare it",
+                f"did you mean `{near}`?",
+            )
+            return
+        before = len(self.diagnostics)
+        self._error_at_name(
+            node,
+            name,
+            f"field `{name}` of {where} is not declared in the schema",
+            "rules reading it are not type-checked; declare it in the schema if it is meant",
+        )
+        self.warnings.append(self.diagnostics.pop(before))
 
     def _error_at_name(self, node: Node, name: str, message: str, hint: str | None = None) -> None:
         span = node.span

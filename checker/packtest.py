@@ -49,14 +49,19 @@ def case_files(pack_file: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
 
 
-def run_pack_tests(pack_file: Path) -> Iterator[CaseResult]:
-    """Run every case in the pack's tests/ folder."""
+def run_pack_tests(
+    pack_file: Path, params: Mapping[str, Any] | None = None
+) -> Iterator[CaseResult]:
+    """Run every case in the pack's tests/ folder; `params` (the configuration's) apply to
+    every case, under the case's own `params`."""
     packs: dict[str, Pack] = {}
     for case in case_files(pack_file):
-        yield _run_case(pack_file, case, packs)
+        yield _run_case(pack_file, case, packs, params or {})
 
 
-def _run_case(pack_file: Path, case: Path, packs: dict[str, Pack]) -> CaseResult:
+def _run_case(
+    pack_file: Path, case: Path, packs: dict[str, Pack], base: Mapping[str, Any]
+) -> CaseResult:
     doc = load_file(case)
     result = CaseResult(pack_file.parent.name, case, "")
     if doc.data is None:
@@ -68,7 +73,7 @@ def _run_case(pack_file: Path, case: Path, packs: dict[str, Pack]) -> CaseResult
     if unknown:
         result.problems.append(f"unknown keys in the test: {', '.join(sorted(unknown))}")
         return result
-    params = spec.get("params") or {}
+    params = {**base, **(spec.get("params") or {})}
     key = repr(sorted(params.items()))
     try:
         if key not in packs:

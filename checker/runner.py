@@ -138,15 +138,17 @@ def check_file(
     packs: Sequence[Pack],
     today: _dt.date | None = None,
     display_name: str | None = None,
+    loaded: LoadedContract | None = None,
 ) -> FileResult:
     """Findings for one contract file; a file that cannot be read is a finding, not an error.
+    `loaded`: the contract already read (from standard input), instead of reading `path`.
 
     A failure of the checker itself on this file (a bug) is a finding too, so that one
     file never stops the others from being checked.
     """
     name = display_name or str(path)
     try:
-        return _check_file(path, name, packs, today)
+        return _check_file(path, name, packs, today, loaded)
     except Exception as exc:
         message = (
             f"contract-checker failed on this file ({type(exc).__name__}: {exc}); please report it"
@@ -168,8 +170,14 @@ def check_file(
         )
 
 
-def _check_file(path: Path, name: str, packs: Sequence[Pack], today: _dt.date | None) -> FileResult:
-    contract = load_file(path)
+def _check_file(
+    path: Path,
+    name: str,
+    packs: Sequence[Pack],
+    today: _dt.date | None,
+    loaded: LoadedContract | None = None,
+) -> FileResult:
+    contract = loaded if loaded is not None else load_file(path)
     if contract.data is None:
         p = contract.problems[0]
         return FileResult(

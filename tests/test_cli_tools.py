@@ -101,7 +101,7 @@ def test_packs_lists_the_builtin_packs() -> None:
 
 
 def test_progress_is_shown_for_long_runs_on_a_terminal(capsys: object) -> None:
-    from checker.cli import _Progress
+    from checker.cli_check import _Progress
 
     shown = _Progress(enabled=True)
     for i in range(1, 26):

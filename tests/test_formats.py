@@ -20,9 +20,8 @@ from checker.runner import FileResult, check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
-SARIF_SCHEMA = (
-    Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-)
+# The OASIS SARIF 2.1.0 schema (errata01), from oasis-tcs/sarif-spec: a draft-04 schema.
+SARIF_SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
 TODAY = dt.date(2025, 6, 1)
 CONTRACTS = (
     "tests/fixtures/contracts/bad.yaml",
@@ -86,8 +85,6 @@ def finding(message: str = "m", **kw: Any) -> Finding:
 
 
 def test_sarif_is_valid_against_the_oasis_schema() -> None:
-    if not SARIF_SCHEMA.parent.is_dir():
-        pytest.skip("../shared/schemas is not next to the repository")
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     for run in (make_run(), make_run("zh"), synthetic(finding(line=None, column=None))):
         jsonschema.Draft4Validator(schema).validate(json.loads(sarif.render(run)))

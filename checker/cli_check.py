@@ -235,7 +235,10 @@ def _emit(
     report file as it was, and each file is replaced whole (never half-written)."""
     rendered: list[tuple[Output, str, bool]] = []
     for out in outputs:
-        painted = out.fmt == "text" and use_color(color, out.path is None and sys.stdout.isatty())
+        # A report file is coloured only on request: the environment speaks of terminals.
+        painted = out.fmt == "text" and (
+            use_color(color, sys.stdout.isatty()) if out.path is None else color is True
+        )
         render = renderer(out.fmt)
         text = render(run, color=painted, quiet=quiet) if out.fmt == "text" else render(run)
         rendered.append((out, text, painted))

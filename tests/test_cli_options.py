@@ -217,3 +217,14 @@ def test_force_color_is_for_the_terminal_not_report_files(tmp_path: Path) -> Non
     r = cli("check", BAD, "--pack", PACK, "--format", f"text:{out}", env={"FORCE_COLOR": "1"})
     assert r.returncode == 1
     assert "\033[" not in out.read_text("utf-8")
+
+
+def test_no_config_ignores_the_configuration_file(tmp_path: Path) -> None:
+    (tmp_path / "contract-checker.yaml").write_text(
+        f"packs: [{ROOT / PACK}]\nrules: {{percent-100: 'off'}}\n", encoding="utf-8"
+    )
+    args = ("check", str(ROOT / BAD), "--format", "json")
+    r = cli(*args, cwd=tmp_path)
+    assert "acme/percent-100" not in {rule for *_, rule in found(r.stdout)}
+    r = cli(*args, "--no-config", "--pack", str(ROOT / PACK), cwd=tmp_path)
+    assert "acme/percent-100" in {rule for *_, rule in found(r.stdout)}

@@ -255,3 +255,22 @@ def test_pack_tests_run_with_the_configured_packs_and_params(tmp_path: Path) -> 
     other = _configure(tmp_path / "rules", "packs: [p]\n")  # `p` relative to this file
     r = cli("test", "--config", str(other), cwd=tmp_path)
     assert (r.returncode, r.stdout.splitlines()[0]) == (0, "p (1 case) ."), r.stdout + r.stderr
+
+
+def test_readme_lists_every_command_with_every_option() -> None:
+    import click
+
+    from checker.cli import main
+
+    rows = [
+        line
+        for line in (ROOT / "README.md").read_text("utf-8").splitlines()
+        if line.startswith("| `contract-checker ")
+    ]
+    for name, command in main.commands.items():
+        row = next((r for r in rows if f"`contract-checker {name}" in r or f"/ `{name}" in r), "")
+        assert row, f"README's command table has no row for `{name}`"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                for opt in param.opts + param.secondary_opts:
+                    assert f"`{opt}" in row, f"README's row for `{name}` lacks {opt}"

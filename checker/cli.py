@@ -2,56 +2,35 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import importlib
 import os
 import sys
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from . import __version__
 from .api import Pack, PackError, load_packs
-from .config import CONFIG_SCHEMA, Config, ConfigError, find_config, load_config
+from .cli_check import check_command
+from .cli_common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    config_options,
+    fail,
+    load_cli_config,
+    load_plan,
+    parse_today,
+    show_warnings,
+    write_file,
+)
+from .config import CONFIG_SCHEMA, Config
 from .lang import ExprError, Missing, Program
 from .lang.values import EvalError, dumps
 from .loader import load_file
-from .models import Finding
-from .pack import PackProblem, builtin_packs
+from .pack import builtin_packs, resolve_pack
 from .packschema import FINDINGS_SCHEMA, PACK_SCHEMA, PACK_TEST_SCHEMA
-from .report import RunResult, json_format
 from .schema import ContractSchema, SchemaError, resolve_schema_path
-from .session import (
-    apply_baseline,
-    apply_waivers,
-    build_report,
-    make_plan,
-    outside_link_result,
-    run_files,
-    select_files,
-    skip_notes,
-    waiver_findings,
-)
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"contract-checker: {message}", err=True)
-    sys.exit(code)
-
-
-def _parse_today(value: str | None) -> _dt.date | None:
-    if value is None:
-        return None
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        _fail(f"--today must be a date like 2025-01-31, not {value!r}")
 
 
 def run() -> None:
@@ -62,7 +41,7 @@ def run() -> None:
     except Exception as exc:
         if os.environ.get("CONTRACT_CHECKER_DEBUG"):
             raise
-        _fail(
+        fail(
             f"internal error ({type(exc).__name__}: {exc}); please report it, with "
             "CONTRACT_CHECKER_DEBUG=1 set to see where it happened"
         )
@@ -74,7 +53,41 @@ def main() -> None:
     """Check contract drafts (YAML/JSON) against rule packs."""
 
 
-@main.command("eval")
+class _ExpressionFirst(click.Command):
+    """A command whose first positional argument is an expression, never an option, even
+    when it starts with `-` (`eval '-2 + 5'`): options may still come before or after it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with_value = {
+            name
+            for p in self.params
+            if isinstance(p, click.Option) and not p.is_flag
+            for name in p.opts
+        }
+        options: list[str] = []
+        positional: list[str] = []
+        rest = list(args)
+        while rest:
+            arg = rest.pop(0)
+            if arg == "--":
+                positional.extend(rest)
+                break
+            if not positional and arg.startswith("-") and not arg.startswith("--"):
+                if arg in ctx.help_option_names:  # -h: the only short option
+                    options.append(arg)
+                else:
+                    positional.append(arg)  # the expression: `-2 + 5`, `-x`
+            elif arg in with_value:
+                options.extend([arg, *rest[:1]])
+                rest = rest[1:]
+            elif arg.startswith("-") and arg != "-":
+                options.append(arg)
+            else:
+                positional.append(arg)
+        return super().parse_args(ctx, [*options, "--", *positional])
+
+
+@main.command("eval", cls=_ExpressionFirst)
 @click.argument("expression")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--today", help="The date today() returns (YYYY-MM-DD); default: the real date.")
@@ -89,13 +102,13 @@ def eval_command(
     Exit status: 0 with a value; 1 when the value is missing or evaluation failed at run
     time; 2 for a syntax or type error in the expression (or an unusable FILE or schema).
     """
-    today_date = _parse_today(today)
+    today_date = parse_today(today)
     schema: ContractSchema | None = None
     if schema_ref:
         try:
             schema = ContractSchema.load(schema_ref, Path.cwd())
         except SchemaError as exc:
-            _fail(str(exc))
+            fail(str(exc))
     program = Program(data_type=schema.static_type) if schema else Program()
     try:
         compiled = program.compile(expression)
@@ -110,7 +123,7 @@ def eval_command(
             where = (
                 f"{file}:{problem.line}:{problem.column}" if problem and problem.line else str(file)
             )
-            _fail(f"{where}: {problem.message if problem else 'cannot read the file'}")
+            fail(f"{where}: {problem.message if problem else 'cannot read the file'}")
         for p in loaded.problems:
             where = f"{file}:{p.line}:{p.column}" if p.line else str(file)
             click.echo(f"{where}: warning: {p.message}", err=True)
@@ -136,12 +149,6 @@ def eval_command(
     click.echo(dumps(value))
 
 
-def _color(stream_is_tty: bool, option: bool | None) -> bool:
-    if option is not None:
-        return option
-    return stream_is_tty and not os.environ.get("NO_COLOR")
-
-
 def _load_packs(refs: tuple[str, ...]) -> list[Pack]:
     chosen = list(refs) or list(builtin_packs())
     try:
@@ -151,216 +158,7 @@ def _load_packs(refs: tuple[str, ...]) -> list[Pack]:
         sys.exit(EXIT_USAGE)
 
 
-FORMATS = {
-    "text": "text",
-    "json": "json_format",
-    "sarif": "sarif",
-    "junit": "junit",
-    "github": "github",
-    "markdown": "markdown",
-}
-
-
-def _renderer(fmt: str) -> Callable[..., str]:
-    module = importlib.import_module(f"checker.report.{FORMATS[fmt]}")
-    render: Callable[..., str] = module.render
-    return render
-
-
-def _config(path: Path | None) -> Config:
-    try:
-        if path is not None:
-            return load_config(path)
-        found = find_config(Path.cwd())
-        return load_config(found) if found else Config()
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_USAGE)
-
-
-class _Progress:
-    """`checking 120/500 files` on a terminal's stderr, for runs long enough to need it."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.enabled and total >= 20 and (done % 10 == 0 or done == total):
-            click.echo(f"\rchecking {done}/{total} files", err=True, nl=False)
-            self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            click.echo("\r\033[K", err=True, nl=False, color=True)  # erase the line
-
-
-@main.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--pack",
-    "packs",
-    multiple=True,
-    help="Rule pack: a built-in name or a pack file (repeatable). Replaces the "
-    "configuration's packs; default: all built-in packs.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file (default: contract-checker.yaml or [tool.contract-checker] "
-    "in pyproject.toml, found walking up from here).",
-)
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(list(FORMATS)),
-    help="Output format (repeatable; pair each with an --output). Default: text.",
-)
-@click.option(
-    "--output",
-    "-o",
-    "outputs",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the N-th --format to this file (default: standard output).",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info", "never"]),
-    help="Exit 1 when a finding of this severity or above is reported (default: error).",
-)
-@click.option(
-    "--lang", type=click.Choice(["en", "zh"]), help="Language of the messages (default: en)."
-)
-@click.option("--today", help="The date today() returns (YYYY-MM-DD), for reproducible CI runs.")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="Check files in this many processes (0: one per CPU); output order is the same.",
-)
-@click.option(
-    "--baseline",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A previous JSON report: report only findings that are new against it.",
-)
-@click.option(
-    "--write-baseline",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write this run's findings as a baseline (a JSON report) to this file.",
-)
-@click.option(
-    "--color/--no-color",
-    default=None,
-    help="Colour the text output (default: on a terminal, unless NO_COLOR is set).",
-)
-@click.option(
-    "-v",
-    "--verbose",
-    is_flag=True,
-    help="List on stderr every file left out and why (files named are always listed).",
-)
-def check_command(
-    paths: tuple[Path, ...],
-    packs: tuple[str, ...],
-    config_path: Path | None,
-    formats: tuple[str, ...],
-    outputs: tuple[Path, ...],
-    fail_on: str | None,
-    lang: str | None,
-    today: str | None,
-    jobs: int,
-    baseline: Path | None,
-    write_baseline: Path | None,
-    color: bool | None,
-    verbose: bool,
-) -> None:
-    """Check contract files and folders (recursively) against rule packs.
-
-    Folders are listed without what git ignores; the tool's own files (configuration,
-    packs, pack tests) and YAML/JSON files that are not contracts are skipped.
-
-    Exit status: 0 when no finding at or above --fail-on is reported (waived findings
-    do not count); 1 when one is; 2 for a usage, configuration or rule-pack error.
-    """
-    today_date = _parse_today(today)
-    config = _config(config_path)
-    fmts = list(formats) or ["text"]
-    if len(outputs) > len(fmts):
-        _fail("more --output than --format options: pair each output with a format")
-    if len(fmts) - len(outputs) > 1:
-        _fail("only one format can go to standard output: give an --output for the others")
-    try:
-        plan = make_plan(config, packs, today_date, baseline or config.baseline)
-    except PackError as exc:
-        click.echo(exc.render(), err=True)
-        sys.exit(EXIT_USAGE)
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_USAGE)
-    _show_warnings(w for pack in plan.all_packs for w in pack.warnings)
-    targets = list(paths) or [Path(p) for p in config.paths] or [Path(".")]
-    selection = select_files(plan, targets)
-    if selection.missing:
-        _fail("; ".join(f"{p}: {why}" for p, why in selection.missing))
-    progress = _Progress(sys.stderr.isatty())
-    workers = jobs or os.cpu_count() or 1
-    results = [
-        apply_waivers(plan, outside_link_result(link, target))
-        for link, target in selection.outside_links
-    ]
-    for result in run_files(plan, selection.files, workers, progress):
-        results.append(apply_baseline(plan, apply_waivers(plan, result)))
-    progress.clear()
-    for note in skip_notes(selection, results, verbose):
-        click.echo(f"contract-checker: {note}", err=True)
-    report = build_report(results, waiver_findings(plan), plan)
-    run = RunResult(results, report, lang or config.lang or "en", plan.all_packs)
-    if write_baseline is not None:
-        _write(write_baseline, json_format.render(run))
-    for i, fmt in enumerate(fmts):
-        target = outputs[i] if i < len(outputs) else None
-        use_color = fmt == "text" and _color(target is None and sys.stdout.isatty(), color)
-        text = _renderer(fmt)(run, color=use_color) if fmt == "text" else _renderer(fmt)(run)
-        if target is not None:
-            _write(target, text)
-        else:
-            # click strips colour codes unless told the stream should have them.
-            click.echo(text, nl=False, color=use_color)
-    threshold = fail_on or config.fail_on or "error"
-    live = [f for f in report.findings if f.suppression is None]
-    sys.exit(EXIT_FINDINGS if _fails(live, threshold) else EXIT_OK)
-
-
-def _show_warnings(warnings: Iterable[PackProblem]) -> None:
-    """Each pack warning once on stderr (packs that extend one another share rules)."""
-    seen: set[str] = set()
-    for warning in warnings:
-        text = warning.render()
-        if text not in seen:
-            seen.add(text)
-            click.echo(text + "\n", err=True)
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
-
-
-_RANK = {"info": 0, "warning": 1, "error": 2}
-
-
-def _fails(findings: list[Finding], fail_on: str) -> bool:
-    if fail_on == "never":
-        return False
-    return any(_RANK[f.severity] >= _RANK[fail_on] for f in findings)
+main.add_command(check_command)
 
 
 @main.command("packs")
@@ -411,8 +209,14 @@ def schema_command(which: str) -> None:
 @main.command("test")
 @click.argument("packs", nargs=-1)
 @click.option("-v", "--verbose", is_flag=True, help="Name every case, not only the failures.")
-def test_command(packs: tuple[str, ...], verbose: bool) -> None:
-    """Run rule-pack tests: the cases in each pack's tests/ folder (default: built-in packs).
+@config_options
+def test_command(
+    packs: tuple[str, ...], verbose: bool, config_path: Path | None, no_config: bool
+) -> None:
+    """Run rule-pack tests: the cases in each pack's tests/ folder.
+
+    Default: the configuration's packs, else the built-in ones. A pack runs with the
+    parameters the configuration gives it (a case's own `params` win), as `check` would.
 
     Exit status: 0 when every case passes; 1 when one fails; 2 when a test file cannot
     run as written (unknown key, empty `expect`, a contract outside the pack) or a pack
@@ -420,22 +224,23 @@ def test_command(packs: tuple[str, ...], verbose: bool) -> None:
     """
     import time
 
-    from .packtest import case_files, pack_files, pack_warnings, run_pack_tests
+    from .packtest import case_files, pack_warnings, run_pack_tests
 
     started = time.perf_counter()
-    try:
-        files = pack_files(packs)
-    except PackError as exc:
-        click.echo(exc.render(), err=True)
-        sys.exit(EXIT_USAGE)
+    config = load_cli_config(config_path, no_config)
+    targets = _test_targets(config, packs)
     passed = failed = errors = 0
     failures = []
-    _show_warnings(w for pack_file in files for w in pack_warnings(pack_file))
-    for pack_file in files:
+    show_warnings(
+        w for pack_file in dict.fromkeys(f for f, _ in targets) for w in pack_warnings(pack_file)
+    )
+    for pack_file, params in targets:
         n = len(case_files(pack_file))
         label = pack_file.parent.name
+        if params:
+            label += " [" + ", ".join(f"{k}={v}" for k, v in params.items()) + "]"
         marks = []
-        for case in run_pack_tests(pack_file):
+        for case in run_pack_tests(pack_file, params):
             if case.ok:
                 passed += 1
                 marks.append(".")
@@ -470,12 +275,31 @@ def test_command(packs: tuple[str, ...], verbose: bool) -> None:
     sys.exit(EXIT_USAGE if errors else EXIT_FINDINGS if failed else EXIT_OK)
 
 
+def _test_targets(config: Config, refs: tuple[str, ...]) -> list[tuple[Path, dict[str, Any]]]:
+    """Pack files to test, each with the parameters the configuration gives it (once per
+    distinct set): the packs named, else the configuration's, else the built-in ones."""
+    from .packtest import pack_files
+
+    try:
+        configured = [(resolve_pack(u.ref, config.root), dict(u.params)) for u in config.packs]
+        files = pack_files(refs) if refs or not configured else [f for f, _ in configured]
+    except PackError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(EXIT_USAGE)
+    out: list[tuple[Path, dict[str, Any]]] = []
+    for file in dict.fromkeys(files):
+        for params in [p for f, p in configured if f == file] or [{}]:
+            if (file, params) not in out:
+                out.append((file, params))
+    return out
+
+
 def _contract_for(pack: Pack, file: Path) -> dict[str, Any]:
     loaded = load_file(file)
     if loaded.data is None:
         problem = loaded.problems[0]
         where = f"{file}:{problem.line}:{problem.column}" if problem.line else str(file)
-        _fail(f"{where}: {problem.message}")
+        fail(f"{where}: {problem.message}")
     data, _ = pack.typed(loaded.data)
     return data
 
@@ -483,25 +307,58 @@ def _contract_for(pack: Pack, file: Path) -> dict[str, Any]:
 @main.command("explain")
 @click.argument("rule")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--pack", "packs", multiple=True, help="Packs to look in (default: built-in packs).")
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    help="Packs to look in (default: the configuration's, else the built-in packs).",
+)
 @click.option("--today", help="The date today() returns (YYYY-MM-DD).")
-def explain_command(rule: str, file: Path, packs: tuple[str, ...], today: str | None) -> None:
+@config_options
+def explain_command(
+    rule: str,
+    file: Path,
+    packs: tuple[str, ...],
+    today: str | None,
+    config_path: Path | None,
+    no_config: bool,
+) -> None:
     """Show how RULE (`pack/rule` or a rule id) evaluated on FILE: every sub-expression
-    with its value."""
+    with its value. The packs, parameters and severities are those `check` would use
+    for FILE (the configuration's)."""
     from .explain import explain, find_rule
 
-    loaded_packs = _load_packs(packs)
-    found = find_rule(loaded_packs, rule)
+    config = load_cli_config(config_path, no_config)
+    plan = load_plan(config, packs)
+    found = find_rule(plan.packs_for(str(file)), rule)
     if found is None:
-        from .lang.typecheck import suggest
-
-        ids = [f"{r.pack}/{r.id}" for p in loaded_packs for r in p.rules]
-        near = suggest(rule, ids) or suggest(rule, [i.split("/")[1] for i in ids])
-        _fail(f"no rule {rule!r} in the packs" + (f"; did you mean {near!r}?" if near else ""))
+        fail(_not_found(rule, file, config, plan.packs))
     pack, compiled = found
     data = _contract_for(pack, file)
-    for line in explain(pack, compiled, data, _parse_today(today)):
+    for line in explain(pack, compiled, data, parse_today(today)):
         click.echo(line)
+
+
+def _not_found(
+    rule: str, file: Path, config: Config, packs: list[tuple[Pack, tuple[str, ...]]]
+) -> str:
+    """Why RULE cannot be explained on FILE: its pack is configured for other files, the
+    configuration turns it off, or no pack has it (with a "did you mean")."""
+    from .explain import find_rule
+    from .lang.typecheck import suggest
+
+    for pack, globs in packs:
+        if globs and find_rule([pack], rule) is not None:
+            return (
+                f"{rule} does not apply to {file}: {config.file} uses pack {pack.id} "
+                f"only for {', '.join(globs)}"
+            )
+    for key in config.disabled:
+        if key == rule if "/" in key and "/" in rule else key.split("/")[-1] == rule.split("/")[-1]:
+            return f"{rule} is turned off in {config.file} (rules: {key}: off)"
+    ids = [f"{r.pack}/{r.id}" for p, _ in packs for r in p.rules]
+    near = suggest(rule, ids) or suggest(rule, [i.split("/")[1] for i in ids])
+    return f"no rule {rule!r} in the packs" + (f"; did you mean {near!r}?" if near else "")
 
 
 @main.command("docs")
@@ -520,7 +377,7 @@ def docs_command(pack: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        _write(output, text)
+        write_file(output, text)
 
 
 @main.command("init")
@@ -532,7 +389,7 @@ def init_command(folder: Path) -> None:
     try:
         written = scaffold(folder)
     except FileExistsError as exc:
-        _fail(f"{exc.args[0]} already exists: nothing was written")
+        fail(f"{exc.args[0]} already exists: nothing was written")
     for path in written:
         click.echo(f"created {path}")
     click.echo("next: contract-checker test rules/my-pack, then contract-checker check")

@@ -67,11 +67,14 @@ def pack_warnings(pack_file: Path) -> list[PackProblem]:
         return []
 
 
-def run_pack_tests(pack_file: Path) -> Iterator[CaseResult]:
-    """Run every case in the pack's tests/ folder."""
+def run_pack_tests(
+    pack_file: Path, params: Mapping[str, Any] | None = None
+) -> Iterator[CaseResult]:
+    """Run every case in the pack's tests/ folder; `params` (the configuration's) apply to
+    every case, under the case's own `params`."""
     packs: dict[str, Pack] = {}
     for case in case_files(pack_file):
-        yield _run_case(pack_file, case, packs)
+        yield _run_case(pack_file, case, packs, params or {})
 
 
 def read_case(pack_file: Path, case: Path) -> tuple[PackSource | None, list[PackProblem]]:
@@ -129,7 +132,9 @@ def _schema_error(src: PackSource, err: jsonschema.ValidationError) -> PackProbl
     return schema_problem(src, err)
 
 
-def _run_case(pack_file: Path, case: Path, packs: dict[str, Pack]) -> CaseResult:
+def _run_case(
+    pack_file: Path, case: Path, packs: dict[str, Pack], base: Mapping[str, Any]
+) -> CaseResult:
     result = CaseResult(pack_file.parent.name, case, "")
     src, result.errors = read_case(pack_file, case)
     if src is None or result.errors:
@@ -139,7 +144,7 @@ def _run_case(pack_file: Path, case: Path, packs: dict[str, Pack]) -> CaseResult
     doc = src.doc
     spec: Mapping[str, Any] = doc.data or {}
     result.description = str(spec.get("description", ""))
-    params = spec.get("params") or {}
+    params = {**base, **(spec.get("params") or {})}
     key = repr(sorted(params.items()))
     try:
         if key not in packs:

@@ -163,8 +163,10 @@ def check_file(
     today: _dt.date | None = None,
     display_name: str | None = None,
     rule_ids: Collection[str] | None = None,
+    loaded: LoadedContract | None = None,
 ) -> FileResult:
     """Findings for one contract file; a file that cannot be read is a finding, not an error.
+    `loaded`: the contract already read (from standard input), instead of reading `path`.
 
     A failure of the checker itself on this file (a bug) is a finding too, so that one
     file never stops the others from being checked. A YAML/JSON file that is not a
@@ -173,7 +175,7 @@ def check_file(
     """
     name = display_name or str(path)
     try:
-        return _check_file(path, name, packs, today, rule_ids)
+        return _check_file(path, name, packs, today, rule_ids, loaded)
     except Exception as exc:
         message = (
             f"contract-checker failed on this file ({type(exc).__name__}: {exc}); please report it"
@@ -225,8 +227,9 @@ def _check_file(
     packs: Sequence[Pack],
     today: _dt.date | None,
     rule_ids: Collection[str] | None,
+    loaded: LoadedContract | None = None,
 ) -> FileResult:
-    contract = load_file(path)
+    contract = loaded if loaded is not None else load_file(path)
     if contract.data is None:
         p = contract.problems[0]
         return FileResult(

@@ -34,6 +34,25 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _CACHE_KEY = pytest.StashKey[str]()
 
 
+@pytest.fixture(scope="session")
+def sarif_schema() -> dict[str, Any]:
+    """The OASIS SARIF 2.1.0 JSON Schema (draft-04; oasis-tcs/sarif-spec,
+    sarif-2.1/schema/sarif-schema-2.1.0.json). It is not part of this repository: the file is
+    named by SARIF_SCHEMA (.ci/run sets it). Without it the test is skipped, but never in CI."""
+    import json
+    import os
+    from pathlib import Path
+
+    name = os.environ.get("SARIF_SCHEMA")
+    if not name or not Path(name).is_file():
+        message = f"SARIF_SCHEMA names no file ({name!r}): cannot validate SARIF output"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    schema: dict[str, Any] = json.loads(Path(name).read_text(encoding="utf-8"))
+    return schema
+
+
 class Outcome:
     """What evaluating an expression gave: a value, missing (with its paths) or an error."""
 

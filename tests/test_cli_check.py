@@ -20,8 +20,9 @@ PACK = "tests/fixtures/acme"
 def cli(
     *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("NO_COLOR", None) if env is None or "NO_COLOR" not in env else None
+    # Colour depends on NO_COLOR and FORCE_COLOR: only a test's own `env` sets them.
+    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "checker", *args],
         cwd=cwd,

@@ -156,3 +156,34 @@ def test_unreadable_file_exits_2_without_traceback(folder: Path) -> None:
 def test_unknown_schema_exits_2(folder: Path) -> None:
     r = run("1", "--schema", "nope", cwd=folder)
     assert r.returncode == 2 and "schema 'nope' is neither a built-in schema" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "out"),
+    [
+        (["-2 + 5 * 2"], "8"),
+        (["-1"], "-1"),
+        (["-1 == -1"], "true"),  # `=` once made click split it as --opt=value
+        (["-0.5 * -4"], "2"),
+        (["-(3 days) + 5 days"], '"2 days"'),
+        (["-rate", "c.yaml"], "-0.05"),
+        (["-1", "c.yaml", "--today", "2025-01-01"], "-1"),  # options after it still work
+        (["--today", "2025-01-01", "-3 + 1", "c.yaml"], "-2"),  # and before it
+        (["--today=2025-01-01", "-1 - 1"], "-2"),
+        (["--", "-3"], "-3"),  # the old way keeps working
+    ],
+)
+def test_an_expression_starting_with_a_minus_is_never_an_option(
+    folder: Path, args: list[str], out: str
+) -> None:
+    r = run(*args, cwd=folder)
+    assert (r.returncode, r.stdout.strip(), r.stderr) == (0, out, "")
+
+
+def test_eval_help_and_unknown_options_still_work(folder: Path) -> None:
+    for flag in ("--help", "-h"):
+        r = run(flag, cwd=folder)
+        assert r.returncode == 0 and r.stdout.startswith("Usage: ")
+        assert "EXPRESSION [FILE]" in r.stdout
+    r = run("-1", "--tody", "2025-01-01", cwd=folder)
+    assert r.returncode == 2 and "No such option '--tody'. Did you mean '--today'?" in r.stderr

@@ -101,7 +101,7 @@ def test_packs_lists_the_builtin_packs() -> None:
 
 
 def test_progress_is_shown_for_long_runs_on_a_terminal(capsys: object) -> None:
-    from checker.cli import _Progress
+    from checker.cli_check import _Progress
 
     shown = _Progress(enabled=True)
     for i in range(1, 26):
@@ -161,3 +161,116 @@ def test_the_command_line_never_prints_a_traceback(monkeypatch: object, capsys: 
         "contract-checker: internal error (RuntimeError: unexpected); please report it"
     )
     assert "Traceback" not in err
+
+
+# -- explain and test read the configuration, as check does ---------------------------------
+
+ACME = ROOT / "tests/fixtures/acme"
+BAD = ROOT / "tests/fixtures/contracts/bad.yaml"
+
+
+def _configure(folder: Path, text: str) -> Path:
+    config = folder / "contract-checker.yaml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_explain_uses_the_configured_packs_params_and_severities(tmp_path: Path) -> None:
+    config = _configure(
+        tmp_path,
+        f"packs:\n  - pack: {ACME}\n    params: {{min_term: 6 months}}\n"
+        "rules:\n  acme/term-long-enough: warning\n",
+    )
+    r = cli("explain", "term-long-enough", str(BAD), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[:2] == [
+        "acme/term-long-enough (warning): Term is long enough",
+        "outcome: pass",
+    ]
+    assert "    params.min_term  → 6 months" in r.stdout.splitlines()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = cli("explain", "term-long-enough", str(BAD), "--config", str(config), cwd=elsewhere)
+    assert r.stdout.splitlines()[:2] == [
+        "acme/term-long-enough (warning): Term is long enough",
+        "outcome: pass",
+    ]
+    r = cli(
+        "explain", "term-long-enough", str(BAD), "--no-config", "--pack", str(ACME), cwd=tmp_path
+    )
+    assert r.stdout.splitlines()[:2] == [
+        "acme/term-long-enough (error): Term is long enough",
+        "outcome: fail",
+    ]
+
+
+def test_explain_says_why_a_configured_rule_is_not_run(tmp_path: Path) -> None:
+    config = _configure(
+        tmp_path,
+        f"packs:\n  - pack: {ACME}\n    files: ['drafts/**']\nrules:\n  fee-stated: off\n",
+    )
+    r = cli("explain", "acme/percent-100", str(BAD), cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (
+        2,
+        f"contract-checker: acme/percent-100 does not apply to {BAD}: {config} uses pack acme "
+        "only for drafts/**\n",
+    )
+    (tmp_path / "drafts").mkdir()
+    draft = tmp_path / "drafts" / "a.yaml"
+    draft.write_text(BAD.read_text("utf-8"), encoding="utf-8")
+    r = cli("explain", "acme/fee-stated", "drafts/a.yaml", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (
+        2,
+        f"contract-checker: acme/fee-stated is turned off in {config} (rules: fee-stated: off)\n",
+    )
+    assert cli("explain", "acme/percent-100", "drafts/a.yaml", cwd=tmp_path).returncode == 0
+    r = cli(
+        "explain", "percent-100", str(draft), "--config", str(config), "--no-config", cwd=tmp_path
+    )
+    assert (r.returncode, r.stderr) == (
+        2,
+        "contract-checker: --config and --no-config contradict each other: give one\n",
+    )
+
+
+def test_pack_tests_run_with_the_configured_packs_and_params(tmp_path: Path) -> None:
+    pack = tmp_path / "rules" / "p"
+    (pack / "tests").mkdir(parents=True)
+    for name in ("pack.yaml", "schema.json"):
+        (pack / name).write_text((ACME / name).read_text("utf-8"), encoding="utf-8")
+    (pack / "tests" / "short.yaml").write_text(
+        "description: one year is too short\ncontract: {term: 1 year}\n"
+        "expect:\n  fail: [term-long-enough]\n",
+        encoding="utf-8",
+    )
+    _configure(tmp_path, "packs:\n  - pack: rules/p\n    params: {min_term: 6 months}\n")
+    r = cli("test", cwd=tmp_path)  # the configuration's packs, not the built-in ones
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[0] == "p [min_term=6 months] (1 case) F"
+    assert "  term-long-enough: expected fail, got pass" in r.stdout
+    r = cli("test", "rules/p", cwd=tmp_path)  # a named pack gets its configured params too
+    assert (r.returncode, r.stdout.splitlines()[0]) == (1, "p [min_term=6 months] (1 case) F")
+    r = cli("test", "rules/p", "--no-config", cwd=tmp_path)
+    assert (r.returncode, r.stdout.splitlines()[0]) == (0, "p (1 case) .")
+    other = _configure(tmp_path / "rules", "packs: [p]\n")  # `p` relative to this file
+    r = cli("test", "--config", str(other), cwd=tmp_path)
+    assert (r.returncode, r.stdout.splitlines()[0]) == (0, "p (1 case) ."), r.stdout + r.stderr
+
+
+def test_readme_lists_every_command_with_every_option() -> None:
+    import click
+
+    from checker.cli import main
+
+    rows = [
+        line
+        for line in (ROOT / "README.md").read_text("utf-8").splitlines()
+        if line.startswith("| `contract-checker ")
+    ]
+    for name, command in main.commands.items():
+        row = next((r for r in rows if f"`contract-checker {name}" in r or f"/ `{name}" in r), "")
+        assert row, f"README's command table has no row for `{name}`"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                for opt in param.opts + param.secondary_opts:
+                    assert f"`{opt}" in row, f"README's row for `{name}` lacks {opt}"

@@ -248,9 +248,7 @@ def test_jobs_give_identical_output(repo: Path) -> None:
 
 def test_several_formats_in_one_run(repo: Path) -> None:
     config(repo, "packs: [rules/acme]\n")
-    r = cli(
-        repo, "check", "drafts", "--format", "json", "--output", "out/a.json", "--format", "text"
-    )
+    r = cli(repo, "check", "drafts", "--format", "json:out/a.json", "--format", "text")
     assert r.returncode == 1
     assert json.loads((repo / "out/a.json").read_text("utf-8"))["summary"]["findings"] == 6
     assert r.stdout.splitlines()[0] == "drafts/bad.yaml"

@@ -17,7 +17,9 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def render(run: RunResult, color: bool = False) -> str:
+def render(run: RunResult, color: bool = False, quiet: bool = False) -> str:
+    """Findings grouped by file, then the summary line; `quiet`: the findings only (nothing
+    at all when there are none)."""
     paint: Callable[[str, str], str] = (
         (lambda text, style: f"\033[{_COLORS[style]}m{text}\033[0m") if color else (lambda t, s: t)
     )
@@ -34,6 +36,8 @@ def render(run: RunResult, color: bool = False) -> str:
         for f in findings:
             out.extend(_finding(f, lines.get(file, []), run.message(f), paint, zh))
         out.append("")
+    if quiet:
+        return "\n".join(out[:-1]) + "\n" if out else ""  # without the last blank line
     out.append(_summary(run, paint, zh))
     return "\n".join(out) + "\n"
 

@@ -1,0 +1,39 @@
+"""Atomic file writes: a report is either the old file or the whole new one, never half of it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file in `path`'s folder, then rename it over `path`.
+
+    The rename is atomic on one file system, so a crash, a full disk or an error while
+    writing leaves the previous file as it was. Creates missing parent folders. Raises
+    OSError when the folder cannot be created or written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp creates the file 0600; a report gets the usual permissions (umask applies).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """`atomic_write_bytes` of `text` encoded as UTF-8; raises UnicodeEncodeError before
+    anything is written when the text cannot be encoded (a lone surrogate)."""
+    atomic_write_bytes(path, text.encode("utf-8"))

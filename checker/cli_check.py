@@ -1,0 +1,285 @@
+"""`contract-checker check`: its options, the run, and where each report goes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .cli_common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    config_options,
+    fail,
+    load_cli_config,
+    load_plan,
+    parse_today,
+    show_warnings,
+    write_file,
+)
+from .loader import MAX_FILE_SIZE, Format, load_text
+from .models import Finding
+from .outputs import EXAMPLE, FORMATS, Output, OutputError, plan_outputs, renderer
+from .report import RunResult, json_format
+from .ruleselect import SelectionError, apply_selection
+from .runner import FileResult, check_file
+from .session import (
+    Plan,
+    apply_baseline,
+    apply_waivers,
+    build_report,
+    outside_link_result,
+    run_files,
+    select_files,
+    skip_notes,
+    waiver_findings,
+)
+
+STDIN = "-"
+_STDIN_FORMATS: dict[str, Format] = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def use_color(option: bool | None, to_terminal: bool) -> bool:
+    """Colour the text output? `--color`/`--no-color` decide; else NO_COLOR (no-color.org)
+    turns it off, FORCE_COLOR (force-color.org) on, NO_COLOR winning when both are set
+    (any non-empty value counts); else only on a terminal."""
+    if option is not None:
+        return option
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return to_terminal
+
+
+class _Progress:
+    """`checking 120/500 files` on a terminal's stderr, for runs long enough to need it."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled and total >= 20 and (done % 10 == 0 or done == total):
+            click.echo(f"\rchecking {done}/{total} files", err=True, nl=False)
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False, color=True)  # erase the line
+
+
+def _check_stdin(plan: Plan, name: str | None) -> FileResult:
+    """The contract on standard input, named `name` (for packs' file globs, the format
+    by its extension — YAML, which also reads JSON, when it has none — and reports)."""
+    display = name or STDIN
+    fmt = _STDIN_FORMATS.get(Path(display).suffix.lower()) if name else None
+    raw = sys.stdin.buffer.read(MAX_FILE_SIZE + 1)  # bounded, as a file is
+    loaded = load_text(raw, display, fmt=fmt)
+    return check_file(
+        Path(display),
+        plan.packs_for(display),
+        plan.today,
+        display,
+        rule_ids=plan.rule_ids(),
+        loaded=loaded,
+    )
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    help="Rule pack: a built-in name or a pack file (repeatable). Replaces the "
+    "configuration's packs; default: all built-in packs.",
+)
+@config_options
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[:PATH]",
+    help=f"Output format ({', '.join(FORMATS)}) and the file it goes to; repeatable, e.g. "
+    f"{EXAMPLE}. Without a path: standard output (one format at most). Default: text.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file; only with a single --format (several formats: "
+    "--format FORMAT:PATH each).",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULE",
+    help="Run only these rules: `pack/rule`, a pack (`drafting` or `drafting/`) or a rule id "
+    "(repeatable, or comma-separated). The checker's own findings are always reported.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="RULE",
+    help="Do not run these rules (as --select names them); applied after --select.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    help="Exit 1 when a finding of this severity or above is reported (default: error).",
+)
+@click.option(
+    "--lang", type=click.Choice(["en", "zh"]), help="Language of the messages (default: en)."
+)
+@click.option("--today", help="The date today() returns (YYYY-MM-DD), for reproducible CI runs.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Check files in this many processes (0: one per CPU); output order is the same.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A previous JSON report: report only findings that are new against it.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write this run's findings as a baseline (a JSON report) to this file.",
+)
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="With `-` as the path: the name of the contract read from standard input, for the "
+    "configuration's file globs, its format (.json or YAML) and the reports.",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Text output lists the findings only: no summary line, no progress, nothing when "
+    "there are none. Errors are still reported; other formats are unchanged.",
+)
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output (default: on a terminal; NO_COLOR set: never; "
+    "FORCE_COLOR set: also when piped).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="List on stderr every file left out and why (files named are always listed).",
+)
+def check_command(
+    paths: tuple[Path, ...],
+    packs: tuple[str, ...],
+    config_path: Path | None,
+    no_config: bool,
+    formats: tuple[str, ...],
+    output: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    lang: str | None,
+    today: str | None,
+    jobs: int,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    stdin_filename: str | None,
+    quiet: bool,
+    color: bool | None,
+    verbose: bool,
+) -> None:
+    """Check contract files and folders (recursively) against rule packs; `-` reads one
+    contract from standard input.
+
+    Folders are listed without what git ignores; the tool's own files (configuration,
+    packs, pack tests) and YAML/JSON files that are not contracts are skipped.
+
+    Exit status: 0 when no finding at or above --fail-on is reported (waived findings
+    do not count); 1 when one is; 2 for a usage, configuration or rule-pack error.
+    """
+    today_date = parse_today(today)
+    try:
+        outputs = plan_outputs(formats, output)
+    except OutputError as exc:
+        fail(str(exc))
+    from_stdin = STDIN in (str(p) for p in paths)
+    if from_stdin and len(paths) > 1:
+        fail("`-` (standard input) cannot be checked together with other paths")
+    if stdin_filename is not None and not from_stdin:
+        fail("--stdin-filename names the contract read from standard input: give `-` as the path")
+    config = load_cli_config(config_path, no_config)
+    plan = load_plan(config, packs, today_date, baseline or config.baseline)
+    show_warnings(w for pack in plan.all_packs for w in pack.warnings)
+    try:
+        apply_selection(plan.all_packs, select, ignore, config.severity, config.disabled)
+    except SelectionError as exc:
+        fail(str(exc))
+    if from_stdin:
+        # An explicitly named file is checked even if `exclude` matches it (as ruff does).
+        checked = [_check_stdin(plan, stdin_filename)]
+    else:
+        targets = list(paths) or [Path(p) for p in config.paths] or [Path(".")]
+        selection = select_files(plan, targets)
+        if selection.missing:
+            fail("; ".join(f"{p}: {why}" for p, why in selection.missing))
+        progress = _Progress(sys.stderr.isatty() and not quiet)
+        checked = [outside_link_result(link, target) for link, target in selection.outside_links]
+        checked += run_files(plan, selection.files, jobs or os.cpu_count() or 1, progress)
+        progress.clear()
+        for note in skip_notes(selection, checked, verbose):
+            click.echo(f"contract-checker: {note}", err=True)
+    results = [apply_baseline(plan, apply_waivers(plan, r)) for r in checked]
+    report = build_report(results, waiver_findings(plan), plan)
+    run = RunResult(results, report, lang or config.lang or "en", plan.all_packs)
+    _emit(run, outputs, write_baseline, quiet, color)
+    threshold = fail_on or config.fail_on or "error"
+    live = [f for f in report.findings if f.suppression is None]
+    sys.exit(EXIT_FINDINGS if _fails(live, threshold) else EXIT_OK)
+
+
+def _emit(
+    run: RunResult,
+    outputs: list[Output],
+    write_baseline: Path | None,
+    quiet: bool,
+    color: bool | None,
+) -> None:
+    """Render every report first, then write them: a format that fails leaves every
+    report file as it was, and each file is replaced whole (never half-written)."""
+    rendered: list[tuple[Output, str, bool]] = []
+    for out in outputs:
+        # A report file is coloured only on request: the environment speaks of terminals.
+        painted = out.fmt == "text" and (
+            use_color(color, sys.stdout.isatty()) if out.path is None else color is True
+        )
+        render = renderer(out.fmt)
+        text = render(run, color=painted, quiet=quiet) if out.fmt == "text" else render(run)
+        rendered.append((out, text, painted))
+    if write_baseline is not None:
+        write_file(write_baseline, json_format.render(run))
+    for out, text, painted in rendered:
+        if out.path is not None:
+            write_file(out.path, text)
+        else:
+            # click strips colour codes unless told the stream should have them.
+            click.echo(text, nl=False, color=painted)
+
+
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def _fails(findings: list[Finding], fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    return any(_RANK[f.severity] >= _RANK[fail_on] for f in findings)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import marshal
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -543,7 +542,7 @@ def _build(gen: _Gen, body_lines: list[str]) -> tuple[Callable[..., Any], str]:
 def _code(source: str) -> Any:
     """Python bytecode for generated source; kept between runs (compiling a pack's batch
     function takes ~10 ms, reading it back a fraction of that)."""
-    cache = named(f"code-{sys.version_info.major}{sys.version_info.minor}-v1.pickle")
+    cache = named("code")  # the file name carries Python's version: bytecode is not portable
     key = source  # the whole text: no hash function to load, no collision to fear
     raw = cache.get(key)
     if isinstance(raw, bytes):

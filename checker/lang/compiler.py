@@ -85,7 +85,7 @@ class _Gen:
     def __init__(self, lets: frozenset[str]) -> None:
         self.lets = lets
         self.consts: list[Any] = []
-        self.const_index: dict[tuple[type, Any], int] = {}
+        self.const_index: dict[tuple[type, object], int] = {}
         self.counter = itertools.count()
         self.scopes: list[dict[str, str]] = [{}]
         self.current: list[str] = []
@@ -102,7 +102,9 @@ class _Gen:
             self.no_walrus -= 1
 
     def const(self, value: Any) -> str:
-        key = (type(value), value) if _hashable(value) else (type(value), id(value))
+        # Equal is not the same: Decimal("1") == Decimal("1.000") and CNY 1 == CNY 1.000,
+        # yet each prints its own digits. Constants merge only when their reprs agree.
+        key = (type(value), repr(value)) if _hashable(value) else (type(value), id(value))
         if key not in self.const_index:
             self.const_index[key] = len(self.consts)
             self.consts.append(value)

@@ -43,7 +43,7 @@ from .nodes import (
     Unary,
 )
 from .parser import MAX_DEPTH, MAX_LENGTH, grammar_path
-from .values import CURRENCIES, Duration, Money, parse_number_text
+from .values import CURRENCIES, MAX_DIGITS, Duration, Money, Number, parse_number_text
 
 _TOKEN_NAMES: Final[dict[str, str]] = {
     "NAME": "a name",
@@ -329,13 +329,25 @@ class _ToAst(Transformer[Token, Any]):
         return name
 
     # literals
+    def _number(self, tok: Token) -> Number:
+        text = str(tok)
+        digits = sum(c.isdigit() for c in text)
+        if digits > MAX_DIGITS:
+            # Longer numerals would also meet Python's int-string conversion limit.
+            raise self._error(
+                f"syntax error: a number may have at most {MAX_DIGITS} digits; "
+                f"this one has {digits:,}",
+                _tok_span(tok),
+            )
+        return parse_number_text(text)
+
     @v_args(meta=True)
     def number(self, meta: Any, children: list[Token]) -> Literal:
-        return Literal("number", parse_number_text(str(children[0])), span=_span(meta))
+        return Literal("number", self._number(children[0]), span=_span(meta))
 
     @v_args(meta=True)
     def duration(self, meta: Any, children: list[Token]) -> Literal:
-        amount = parse_number_text(str(children[0]))
+        amount = self._number(children[0])
         unit = " ".join(str(c) for c in children[1:])
         span = _span(meta)
         if unit not in _UNITS:
@@ -372,7 +384,7 @@ class _ToAst(Transformer[Token, Any]):
                 span,
                 hint=f"did you mean `{near[0]}`?" if near else "write e.g. `CNY 100`",
             )
-        return Literal("money", Money(parse_number_text(str(children[1])), code), span=span)
+        return Literal("money", Money(self._number(children[1]), code), span=span)
 
     @v_args(meta=True)
     def date(self, meta: Any, children: list[Token]) -> Literal:

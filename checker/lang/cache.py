@@ -67,6 +67,7 @@ SHAPING_MODULES: Final = (
     "values.py",
     "compiler.py",
     "runtime.py",
+    "pycode.py",
 )
 """Modules that build or define what the caches hold (trees, grammar tables, bytecode)."""
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import TODAY
+from conftest import TODAY, examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -147,7 +147,7 @@ leaves = st.one_of(literals, st.sampled_from(NAMES + VARS).map(Name))
 trees: st.SearchStrategy[Node] = st.recursive(leaves, _extend, max_leaves=12)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(4), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees)
 def test_parse_of_unparse_is_identity(tree: Node) -> None:
     text = unparse(tree)
@@ -189,7 +189,7 @@ def _outcome(run: Any) -> str:
 
 # Many random trees do not type-check (1 + "a"): they are filtered out, by design.
 @settings(
-    max_examples=1500,
+    max_examples=examples(15),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
@@ -250,7 +250,7 @@ def _raise(v: Any) -> Any:
     return v
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(3), deadline=None)
 @given(
     st.text(
         alphabet=st.sampled_from(list("ab1.[]()*?@:\"'#+-/<>=!, \nxsinotadlfe年CNY_")), max_size=40
@@ -268,7 +268,7 @@ def test_arbitrary_text_raises_only_our_errors(text: str, data: dict[str, Any]) 
         expr.run(program.env(data, today=TODAY))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(2), deadline=None)
 @given(st.text(max_size=60))
 def test_any_unicode_text_raises_only_our_errors(text: str) -> None:
     try:
@@ -298,7 +298,7 @@ def test_decimal_literals_keep_their_value() -> None:
     assert parse("0.10") == Literal("number", Decimal("0.1"))
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(
     st.one_of(
         st.floats(allow_nan=True, allow_infinity=True), st.floats(-1, 1).map(lambda f: round(f, 2))

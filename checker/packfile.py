@@ -15,11 +15,17 @@ from .lang import Diagnostic, ExprError
 from .lang.errors import render_caret
 from .lang.typecheck import suggest
 from .lang.values import display
-from .loader import LoadedContract, Position, load_file
+from .loader import LoadedContract, LoadProblem, Position, load_file
 from .packschema import PACK_SCHEMA
 from .schema import package_dir
 
 DataPath = tuple[str | int, ...]
+
+MAX_PACK_BYTES: Final = 2 * 1024 * 1024
+"""Largest pack file: packs come in pull requests, and loading costs time and memory in
+proportion (the built-in packs are under 64 KB)."""
+MAX_RULES: Final = 1_000
+"""Most rules in one pack file (the built-in packs have at most 35)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,18 @@ def _load(path: Path) -> LoadedContract:
 
 @functools.lru_cache(maxsize=64)
 def _load_cached(path: Path, stamp: int) -> LoadedContract:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # load_file reports why it cannot be read
+    if size > MAX_PACK_BYTES:
+        message = (
+            f"the pack file is {size:,} bytes; the limit is {MAX_PACK_BYTES:,} "
+            f"({MAX_PACK_BYTES // (1024 * 1024)} MB): split it into packs that extend each other"
+        )
+        return LoadedContract(
+            str(path), None, problems=[LoadProblem("too-large", message, None, None)]
+        )
     return load_file(path)
 
 
@@ -255,6 +273,18 @@ def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
         )
     src = PackSource(path, doc)
     problems = [src.problem(p.path, p.message) for p in doc.problems]
+    rules = doc.data.get("rules")
+    if isinstance(rules, list) and len(rules) > MAX_RULES:
+        raise PackError(
+            [
+                src.problem(
+                    ("rules",),
+                    f"the pack has {len(rules):,} rules; the limit is {MAX_RULES:,}",
+                    hint="split it into packs that extend each other",
+                    key=True,
+                )
+            ]
+        )
     bad_rules: set[int] = set()
     fatal = bool(problems)
     # Built-in packs are validated against the pack schema by the test suite; checking

@@ -21,12 +21,22 @@ from .lang.interpreter import format_path
 from .lang.textparse import parse_date, parse_duration, parse_money
 from .lang.typecheck import suggest
 from .lang.values import Duration, Missing, Money, display
+from .loader import load_text, pointer
+from .schemare import RE2_KEYWORDS, PatternProblem, check_patterns, matches_key
 
 DataPath = tuple[str | int, ...]
 
 
 class SchemaError(Exception):
     """A schema that cannot be found, read or used."""
+
+
+class SchemaPatternError(SchemaError):
+    """A schema's regular expression that RE2 refuses, at a data path of the schema."""
+
+    def __init__(self, problem: PatternProblem, name: str) -> None:
+        super().__init__(f"{name}: {problem.message} (at {pointer(problem.path)})")
+        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +91,7 @@ _TYPE_CHECKER: Final = Draft202012Validator.TYPE_CHECKER.redefine(
     ),
 )
 _Validator: Final = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, type_checker=_TYPE_CHECKER
+    Draft202012Validator, validators=RE2_KEYWORDS, type_checker=_TYPE_CHECKER
 )
 
 
@@ -103,6 +113,11 @@ class ContractSchema:
         # Checking a schema against the metaschema costs ~0.1 s for ours: the built-in
         # schemas are checked by the test suite instead, user schemas here.
         if not trusted:
+            # Before the metaschema check, which compiles every pattern with Python's `re`.
+            try:
+                check_patterns(schema)
+            except PatternProblem as exc:
+                raise SchemaPatternError(exc, name) from None
             try:
                 Draft202012Validator.check_schema(schema)
             except jsonschema.SchemaError as exc:
@@ -144,9 +159,12 @@ def _explain(err: ValidationError) -> Iterator[SchemaProblem]:
     path: DataPath = tuple(err.absolute_path)
     if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
         props = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
+        patterns = (
+            err.schema.get("patternProperties", {}) if isinstance(err.schema, Mapping) else {}
+        )
         known = sorted(props)
         for key in err.instance:
-            if key in props:
+            if key in props or any(matches_key(p, str(key)) for p in patterns):
                 continue
             near = suggest(str(key), known)
             hint = f"; did you mean `{near}`?" if near else ""
@@ -177,7 +195,16 @@ def _load_cached(path: Path, stamp: int, name: str, builtin: bool) -> ContractSc
         raise SchemaError(f"cannot read schema {path}: {exc}") from None
     if not isinstance(doc, dict):
         raise SchemaError(f"schema {path} is not a JSON object")
-    return ContractSchema(doc, name, trusted=builtin)
+    try:
+        return ContractSchema(doc, name, trusted=builtin)
+    except SchemaPatternError as exc:
+        # Read again for positions only now: a schema that loads needs none.
+        problem = exc.problem
+        loaded = load_text(path.read_bytes(), str(path), fmt="json")
+        pos = loaded.key_positions.get(problem.path) if problem.key else None
+        pos = pos or loaded.positions.get(problem.path)
+        where = f"{path}:{pos.line}:{pos.column}" if pos else str(path)
+        raise SchemaError(f"{where}: {problem.message}") from None
 
 
 _PARSERS: Final[dict[str, Callable[[str], Any]]] = {

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from checker.lang import EvalError, Missing, Program
 
 TODAY = dt.date(2025, 6, 1)
+
+# Property tests take their example counts from a profile: HYPOTHESIS_PROFILE=thorough runs
+# ten times as many as `default` and `ci` (see docs/security.md, "Testing the defences").
+settings.register_profile("default", max_examples=100)
+settings.register_profile("ci", max_examples=100)
+settings.register_profile("thorough", max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def examples(weight: float) -> int:
+    """A test's example count: `weight` times the profile's base (100, or 1000 when thorough)."""
+    return max(1, round(weight * settings.default.max_examples))
 
 
 def pytest_configure(config: pytest.Config) -> None:

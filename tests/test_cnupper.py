@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -336,7 +337,7 @@ def test_issue_is_a_frozen_value() -> None:
 _CENTS = st.integers(min_value=0, max_value=10**14 - 1)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(5))
 @given(_CENTS)
 def test_round_trip(cents: int) -> None:
     amount = Decimal(cents).scaleb(-2)
@@ -346,7 +347,7 @@ def test_round_trip(cents: int) -> None:
     assert upper_matches("人民币" + text, amount)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(3))
 @given(_CENTS)
 def test_every_variant_round_trips(cents: int) -> None:
     amount = Decimal(cents).scaleb(-2)
@@ -355,7 +356,7 @@ def test_every_variant_round_trips(cents: int) -> None:
         assert upper_issues(text) == []
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(3))
 @given(st.text(alphabet="零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整", max_size=14))
 def test_reader_and_reporter_agree(text: str) -> None:
     codes = set(_codes(text))

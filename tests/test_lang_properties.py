@@ -8,7 +8,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from conftest import TODAY
+import pytest
+from conftest import TODAY, examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,7 @@ from checker.lang.nodes import (
     Quant,
     Unary,
 )
+from checker.lang.values import dumps
 
 NAMES = ["a", "b", "c", "xs", "m"]
 FIELDS = ["a", "b", "x", "name", "key-with-dash"]
@@ -39,6 +41,9 @@ VARS = ["v", "w"]
 numbers = st.one_of(
     st.integers(min_value=0, max_value=10**6),
     st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False, allow_infinity=False),
+    # Equal values written differently (`CNY 1` and `CNY 1.000` print differently): the
+    # compiled evaluator must not merge them as one constant.
+    st.sampled_from([0, 1, Decimal("1.0"), Decimal("1.000"), Decimal("0.10"), Decimal("2.50")]),
 )
 literals = st.one_of(
     numbers.map(lambda n: Literal("number", n)),
@@ -142,7 +147,7 @@ leaves = st.one_of(literals, st.sampled_from(NAMES + VARS).map(Name))
 trees: st.SearchStrategy[Node] = st.recursive(leaves, _extend, max_leaves=12)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(4), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees)
 def test_parse_of_unparse_is_identity(tree: Node) -> None:
     text = unparse(tree)
@@ -184,12 +189,42 @@ def _outcome(run: Any) -> str:
 
 # Many random trees do not type-check (1 + "a"): they are filtered out, by design.
 @settings(
-    max_examples=1500,
+    max_examples=examples(15),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 @given(trees, contracts)
 def test_compiled_agrees_with_interpreter(tree: Node, data: dict[str, Any]) -> None:
+    _agree(tree, data)
+
+
+# Constants equal in value but written differently side by side (`[CNY 1, CNY 1.000]`,
+# `[1, true]`), where merging them into one constant would show.
+equal_amounts = st.sampled_from([1, Decimal("1.0"), Decimal("1.00"), Decimal("1.000")])
+tricky = st.one_of(
+    equal_amounts.map(lambda n: Literal("money", Money(n, "CNY"))),
+    equal_amounts.map(lambda n: Literal("number", n)),
+    st.booleans().map(lambda b: Literal("bool", b)),
+    st.tuples(st.sampled_from(["*", "+"]), equal_amounts, equal_amounts).map(
+        lambda t: (
+            Binary(t[0], Literal("money", Money(t[1], "CNY")), Literal("number", t[2]))
+            if t[0] == "*"
+            else Binary(
+                "+", Literal("money", Money(t[1], "CNY")), Literal("money", Money(t[2], "CNY"))
+            )
+        )
+    ),
+)
+
+
+@settings(deadline=None)
+@given(st.lists(tricky, min_size=2, max_size=5).map(lambda xs: ListLit(tuple(xs))))
+def test_equal_constants_agree(tree: Node) -> None:
+    _agree(tree, {})
+
+
+def _agree(tree: Node, data: dict[str, Any]) -> None:
+    """The compiled evaluator, alone and in a batch, gives exactly the interpreter's outcome."""
     program = Program()
     try:
         expr = program.compile(unparse(tree))
@@ -215,7 +250,7 @@ def _raise(v: Any) -> Any:
     return v
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(3), deadline=None)
 @given(
     st.text(
         alphabet=st.sampled_from(list("ab1.[]()*?@:\"'#+-/<>=!, \nxsinotadlfe年CNY_")), max_size=40
@@ -233,7 +268,7 @@ def test_arbitrary_text_raises_only_our_errors(text: str, data: dict[str, Any]) 
         expr.run(program.env(data, today=TODAY))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(2), deadline=None)
 @given(st.text(max_size=60))
 def test_any_unicode_text_raises_only_our_errors(text: str) -> None:
     try:
@@ -243,11 +278,27 @@ def test_any_unicode_text_raises_only_our_errors(text: str) -> None:
             assert d.line >= 1 and d.column >= 1
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("[CNY 1, CNY 1.000]", '["CNY 1.00", "CNY 1.000"]'),
+        ("[CNY 2 * 1.0, CNY 2 * 1.000]", '["CNY 2.00", "CNY 2.000"]'),
+        ("[1, 1.0, true, 1 == 1.0]", "[1, 1, true, true]"),
+    ],
+)
+def test_equal_constants_written_differently_stay_apart(text: str, shown: str) -> None:
+    program = Program()
+    expr = program.compile(text)
+    compiled = expr.run(program.env({}, today=TODAY))
+    assert dumps(compiled) == shown
+    assert repr(compiled) == repr(expr.interpret(program.env({}, today=TODAY)))
+
+
 def test_decimal_literals_keep_their_value() -> None:
     assert parse("0.10") == Literal("number", Decimal("0.1"))
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(
     st.one_of(
         st.floats(allow_nan=True, allow_infinity=True), st.floats(-1, 1).map(lambda f: round(f, 2))

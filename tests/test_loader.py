@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -687,7 +688,7 @@ def _offset(text: str, pos: Position, breaks: str) -> int:
     return starts[pos.line - 1] + pos.column - 1
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1.5), suppress_health_check=[HealthCheck.too_slow])
 @given(data=_DATA, indent=st.none() | st.integers(0, 4), ascii_only=st.booleans())
 def test_json_round_trip_and_positions(
     data: dict[str, Any], indent: int | None, ascii_only: bool
@@ -708,7 +709,7 @@ def test_json_round_trip_and_positions(
             assert key_at.startswith(json.dumps(path[-1], ensure_ascii=ascii_only))
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1.5), suppress_health_check=[HealthCheck.too_slow])
 @given(data=_DATA, flow=st.sampled_from([False, None]), unicode=st.booleans())
 def test_yaml_round_trip_and_positions(
     data: dict[str, Any], flow: bool | None, unicode: bool
@@ -735,7 +736,7 @@ def test_yaml_round_trip_and_positions(
             assert re.match(r"[-+.0-9]", at), (path, at[:30])
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(3))
 @given(
     st.binary(max_size=200) | st.text(alphabet="{}[]:,-?&*!|>'\"#% \n\tab1.e\x00\xff", max_size=60)
 )
@@ -787,7 +788,7 @@ def _yaml_with_aliases(draw: st.DrawFn) -> str:
     return "root: " + node(0) + "\nother: " + node(0) + "\n"
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(4))
 @given(_yaml_with_aliases())
 def test_position_table_matches_data(src: str) -> None:
     result = load(src)
@@ -799,7 +800,7 @@ def test_position_table_matches_data(src: str) -> None:
     assert set(result.key_positions) == {p for p in paths if p and isinstance(p[-1], str)}
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(3))
 @given(_yaml_with_aliases())
 def test_aliases_and_merges_agree_with_reference(src: str) -> None:
     try:

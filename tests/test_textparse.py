@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -493,7 +494,7 @@ def test_blank_text_with_extra_patterns() -> None:
     assert blank_text("n.a.", extra_patterns=[r"(?i)\bn\.a\."]) is True
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(5), deadline=None)
 @given(
     st.text(
         alphabet=st.sampled_from(list("_＿[]【】()（）{}$XxＸｘ×Tt待定年月日12 a中.,，-")),

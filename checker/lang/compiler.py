@@ -14,16 +14,12 @@ the generated function as closure constants, never spliced into its source text.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import marshal
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from .cache import named
 from .functions import FUNCTIONS
 from .interpreter import Env, Interpreter, format_path
 from .nodes import (
@@ -44,7 +40,8 @@ from .nodes import (
     Quant,
     Unary,
 )
-from .runtime import _BUILTINS, _RUNTIME, DEOPT_ERRORS, DEOPTED, SKIPPED, Deopt
+from .pycode import build, fits
+from .runtime import DEOPT_ERRORS, DEOPTED, SKIPPED, Deopt
 from .values import EvalError, Missing, type_name
 
 __all__ = [
@@ -86,7 +83,7 @@ class _Gen:
     def __init__(self, lets: frozenset[str]) -> None:
         self.lets = lets
         self.consts: list[Any] = []
-        self.const_index: dict[tuple[type, Any], int] = {}
+        self.const_index: dict[tuple[type, object], int] = {}
         self.counter = itertools.count()
         self.scopes: list[dict[str, str]] = [{}]
         self.current: list[str] = []
@@ -103,7 +100,9 @@ class _Gen:
             self.no_walrus -= 1
 
     def const(self, value: Any) -> str:
-        key = (type(value), value) if _hashable(value) else (type(value), id(value))
+        # Equal is not the same: Decimal("1") == Decimal("1.000") and CNY 1 == CNY 1.000,
+        # yet each prints its own digits. Constants merge only when their reprs agree.
+        key = (type(value), repr(value)) if _hashable(value) else (type(value), id(value))
         if key not in self.const_index:
             self.const_index[key] = len(self.consts)
             self.consts.append(value)
@@ -522,44 +521,19 @@ class CompiledExpr:
             return Interpreter(env, visible=self.lets).eval(self.node)
 
 
-def _build(gen: _Gen, body_lines: list[str]) -> tuple[Callable[..., Any], str]:
-    params = ", ".join(f"_k{i}" for i in range(len(gen.consts)))
-    source = (
-        f"def _make({params}):\n"
-        f"    def _fast(_d, _p, _L, _ctx):\n"
-        + "".join(f"        {line}\n" for line in body_lines)
-        + "    return _fast\n"
-    )
-    namespace: dict[str, Any] = dict(_RUNTIME)
-    namespace["__builtins__"] = dict(_BUILTINS)  # the generated code needs no others
-    namespace["_DEOPT_ERRORS"] = DEOPT_ERRORS
-    namespace["_DEOPTED"] = DEOPTED
-    namespace["_SKIPPED"] = SKIPPED
-    code = _code(source)
-    exec(code, namespace)  # our generated code: user values are closure constants, not text
-    return namespace["_make"](*gen.consts), source
-
-
-def _code(source: str) -> Any:
-    """Python bytecode for generated source; kept between runs (compiling a pack's batch
-    function takes ~10 ms, reading it back a fraction of that)."""
-    cache = named(f"code-{sys.version_info.major}{sys.version_info.minor}-v1.pickle")
-    key = source  # the whole text: no hash function to load, no collision to fear
-    raw = cache.get(key)
-    if isinstance(raw, bytes):
-        with contextlib.suppress(ValueError, EOFError, TypeError):
-            return marshal.loads(raw)
-    code = compile(source, "<contract-checker expression>", "exec")
-    cache.put(key, marshal.dumps(code))
-    return code
-
-
 def compile_node(node: Node, lets: frozenset[str] = frozenset()) -> CompiledExpr:
     """Generate and build the fast function for a checked tree."""
     gen = _Gen(lets)
     body = gen.as_val(gen.gen(node))
-    fast, source = _build(gen, [f"return {body}"])
-    return CompiledExpr(node, fast, source, lets)
+    built = build(gen.consts, [f"return {body}"]) if fits(body) else None
+    if built is None:
+        return CompiledExpr(node, _always_deopt, "", lets)
+    return CompiledExpr(node, *built, lets)
+
+
+def _always_deopt(*args: Any) -> Any:
+    """The fast function of an expression too deep to compile: the interpreter does it all."""
+    raise Deopt
 
 
 @dataclass(frozen=True)
@@ -610,15 +584,27 @@ def compile_batch(
     for i, (guard, node) in enumerate(items):
         body = gen.as_val(gen.gen(node))
         if guard is None:
-            lines += ["try:", f"    _r{i} = {body}"]
+            line = f"_r{i} = {body}"
         else:
             # The guard must be exactly true; anything else (false, missing, not a bool)
             # is decided by the interpreter only when it is not a plain bool.
             cond = gen.gen(guard)
             test = cond[0] if cond[1] == "bool" else gen.as_bool(cond)
-            lines += ["try:", f"    _r{i} = ({body}) if {test} else _SKIPPED"]
-        lines += ["except _DEOPT_ERRORS:", f"    _r{i} = _DEOPTED", "    _u = True"]
+            line = f"_r{i} = ({body}) if {test} else _SKIPPED"
+        if fits(line):
+            lines += ["try:", f"    {line}", "except _DEOPT_ERRORS:", f"    _r{i} = _DEOPTED"]
+            lines += ["    _u = True"]
+        else:
+            lines += [f"_r{i} = _DEOPTED", "_u = True"]
     names = ", ".join(f"_r{i}" for i in range(len(items)))
     lines.append(f"return ({names}{',' if len(items) == 1 else ''}), _u")
-    fast, source = _build(gen, lines)
-    return CompiledBatch(tuple(items), fast, source)
+    built = build(gen.consts, lines)
+    if built is None:
+        return CompiledBatch(tuple(items), _all_deopted(len(items)), "")
+    return CompiledBatch(tuple(items), *built)
+
+
+def _all_deopted(n: int) -> Callable[..., Any]:
+    """The fast function of a batch Python could not compile: every item is interpreted."""
+    results = (DEOPTED,) * n
+    return lambda *args: (results, True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import functools
-import os
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -18,8 +17,10 @@ from lark.exceptions import (
     UnexpectedToken,
     VisitError,
 )
+from lark.grammar import Rule
+from lark.lexer import TerminalDef
 
-from .cache import cache_folder
+from .cache import named
 from .errors import Diagnostic, ExprSyntaxError
 from .nodes import (
     KEYWORDS,
@@ -42,7 +43,7 @@ from .nodes import (
     Unary,
 )
 from .parser import MAX_DEPTH, MAX_LENGTH, grammar_path
-from .values import CURRENCIES, Duration, Money, parse_number_text
+from .values import CURRENCIES, MAX_DIGITS, Duration, Money, Number, parse_number_text
 
 _TOKEN_NAMES: Final[dict[str, str]] = {
     "NAME": "a name",
@@ -67,17 +68,11 @@ _TOKEN_NAMES: Final[dict[str, str]] = {
 }
 
 
-def _cache_file() -> str | None:
-    """Where Lark keeps the analysed grammar between runs."""
-    folder = cache_folder()
-    return os.path.join(folder, f"grammar-lark{lark.__version__}.cache") if folder else None
-
-
 @functools.cache
 def _lark() -> lark.Lark:
-    # Built once per process. Building the LALR tables takes ~60 ms, so Lark keeps them
-    # in a cache file (keyed by the grammar's hash) in the user's cache folder.
-    grammar = grammar_path().read_text(encoding="utf-8")
+    # Built once per process. Building the LALR tables takes ~60 ms, so they are kept
+    # between runs in our own cache (plain data only: Lark's own cache file would be
+    # unpickled without restriction; see cache.py).
     options: dict[str, Any] = {
         "parser": "lalr",
         # The basic lexer reads a keyword as a keyword everywhere, so `a and or b` is
@@ -86,13 +81,20 @@ def _lark() -> lark.Lark:
         "propagate_positions": True,
         "maybe_placeholders": True,
     }
-    cache = _cache_file()
-    if cache:
+    cache = named("grammar")
+    saved = cache.get("lalr")
+    if isinstance(saved, dict):
         try:
-            return lark.Lark(grammar, cache=cache, **options)
-        except (OSError, EOFError, ValueError, TypeError, AttributeError):
-            pass  # an unreadable or stale cache file: build without it
-    return lark.Lark(grammar, **options)
+            # Lark.load without its pickle step: `_load` takes the already-read dict.
+            return lark.Lark.__new__(lark.Lark)._load(
+                {"data": saved["data"], "memo": saved["memo"]}
+            )
+        except Exception:  # tables from a damaged file: build them again
+            pass
+    parser = lark.Lark(grammar_path().read_text(encoding="utf-8"), **options)
+    data, memo = parser.memo_serialize([TerminalDef, Rule])
+    cache.put("lalr", {"data": data, "memo": memo})
+    return parser
 
 
 def parse_text(text: str) -> Node:
@@ -327,13 +329,25 @@ class _ToAst(Transformer[Token, Any]):
         return name
 
     # literals
+    def _number(self, tok: Token) -> Number:
+        text = str(tok)
+        digits = sum(c.isdigit() for c in text)
+        if digits > MAX_DIGITS:
+            # Longer numerals would also meet Python's int-string conversion limit.
+            raise self._error(
+                f"syntax error: a number may have at most {MAX_DIGITS} digits; "
+                f"this one has {digits:,}",
+                _tok_span(tok),
+            )
+        return parse_number_text(text)
+
     @v_args(meta=True)
     def number(self, meta: Any, children: list[Token]) -> Literal:
-        return Literal("number", parse_number_text(str(children[0])), span=_span(meta))
+        return Literal("number", self._number(children[0]), span=_span(meta))
 
     @v_args(meta=True)
     def duration(self, meta: Any, children: list[Token]) -> Literal:
-        amount = parse_number_text(str(children[0]))
+        amount = self._number(children[0])
         unit = " ".join(str(c) for c in children[1:])
         span = _span(meta)
         if unit not in _UNITS:
@@ -370,7 +384,7 @@ class _ToAst(Transformer[Token, Any]):
                 span,
                 hint=f"did you mean `{near[0]}`?" if near else "write e.g. `CNY 100`",
             )
-        return Literal("money", Money(parse_number_text(str(children[1])), code), span=span)
+        return Literal("money", Money(self._number(children[1]), code), span=span)
 
     @v_args(meta=True)
     def date(self, meta: Any, children: list[Token]) -> Literal:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import functools
-from collections.abc import Mapping
-from decimal import Context, Decimal, DivisionByZero, InvalidOperation
+from collections.abc import Callable, Mapping
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, Underflow
 from typing import Any, Final
 
 import re2
 
 from .values import (
+    MAX_DIGITS,
     Duration,
     EvalError,
     Missing,
@@ -24,10 +25,13 @@ from .values import (
     type_name,
 )
 
-CTX: Final = Context(prec=60, traps=[InvalidOperation, DivisionByZero])
-"""Decimal arithmetic is exact up to 60 significant digits; only `/` can need rounding."""
-DIV_CTX: Final = Context(prec=34, traps=[InvalidOperation, DivisionByZero])
+_TRAPS: Final = [InvalidOperation, DivisionByZero, Overflow, Underflow]
+CTX: Final = Context(prec=MAX_DIGITS, Emax=MAX_DIGITS - 1, Emin=1 - MAX_DIGITS, traps=_TRAPS)
+"""Decimal arithmetic is exact up to 60 significant digits; only `/` can need rounding.
+A result of 10**60 or more (or too small to hold its digits) is out of range."""
+DIV_CTX: Final = Context(prec=34, Emax=MAX_DIGITS - 1, Emin=1 - MAX_DIGITS, traps=_TRAPS)
 """A quotient that does not terminate is rounded to 34 significant digits (IEEE decimal128)."""
+INT_LIMIT: Final = 10**MAX_DIGITS
 
 _NUM_TYPES: Final = (int, Decimal)
 
@@ -48,30 +52,48 @@ def _d(n: Number) -> Decimal:
     return n if type(n) is Decimal else Decimal(n)
 
 
+def out_of_range() -> EvalError:
+    return EvalError(f"number out of range: a result needs more than {MAX_DIGITS} digits")
+
+
+def bounded(n: int) -> int:
+    """An integer result, if it has at most MAX_DIGITS digits; else an EvalError."""
+    if -INT_LIMIT < n < INT_LIMIT:
+        return n
+    raise out_of_range()
+
+
+def _decimal(op: Callable[[Decimal, Decimal], Decimal], a: Number, b: Number) -> Decimal:
+    try:
+        return op(_d(a), _d(b))
+    except (Overflow, Underflow):
+        raise out_of_range() from None
+
+
 def num_add(a: Number, b: Number) -> Number:
     if type(a) is int and type(b) is int:
-        return a + b
-    return CTX.add(_d(a), _d(b))
+        return bounded(a + b)
+    return _decimal(CTX.add, a, b)
 
 
 def num_sub(a: Number, b: Number) -> Number:
     if type(a) is int and type(b) is int:
-        return a - b
-    return CTX.subtract(_d(a), _d(b))
+        return bounded(a - b)
+    return _decimal(CTX.subtract, a, b)
 
 
 def num_mul(a: Number, b: Number) -> Number:
     if type(a) is int and type(b) is int:
-        return a * b
-    return CTX.multiply(_d(a), _d(b))
+        return bounded(a * b)
+    return _decimal(CTX.multiply, a, b)
 
 
 def num_div(a: Number, b: Number) -> Number:
     if b == 0:
         raise EvalError("division by zero")
     if type(a) is int and type(b) is int and a % b == 0:
-        return a // b
-    return DIV_CTX.divide(_d(a), _d(b))
+        return bounded(a // b)
+    return _decimal(DIV_CTX.divide, a, b)
 
 
 def _mismatch(op: str, a: object, b: object) -> EvalError:
@@ -181,9 +203,9 @@ def neg(a: Any) -> Any:
         return a
     ta = type(a)
     if ta is int:
-        return -a
+        return bounded(-a)
     if ta is Decimal:
-        return CTX.minus(a)
+        return _decimal(CTX.subtract, 0, a)
     if ta is Money:
         return Money(-a.amount, a.currency)
     if ta is Duration:
@@ -381,6 +403,9 @@ def not_member(a: Any, b: Any) -> Any:
 
 
 MAX_PATTERN: Final = 1_000
+MAX_MATCH_INPUT: Final = 1_000_000
+"""Longest text matched against a pattern, in characters: RE2 is linear, but a rule run
+over every string of a 10 MB contract should still take milliseconds."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -412,6 +437,10 @@ def matches(s: Any, pattern: Any) -> Any:
         compiled = compile_pattern(pattern)
     except ValueError as exc:
         raise EvalError(f"invalid pattern {display(pattern)}: {exc}") from None
+    if len(s) > MAX_MATCH_INPUT:
+        raise EvalError(
+            f"`matches` needs a text of at most {MAX_MATCH_INPUT:,} characters, found {len(s):,}"
+        )
     return compiled.search(s) is not None
 
 

@@ -33,9 +33,9 @@ def parse(text: str) -> Node:
     a text already parsed (in this run, or in an earlier one: see `cache.tree_cache`) is
     not parsed again, and Lark is imported only when something must really be parsed.
     """
-    cache = tree_cache(grammar_path())
-    node: Node | None = cache.get(text)
-    if node is None:
+    cache = tree_cache()
+    node = cache.get(text)
+    if not isinstance(node, Node):
         from .larkparse import parse_text
 
         node = parse_text(text)

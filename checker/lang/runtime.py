@@ -103,10 +103,10 @@ def _sum_raw(xs: list[Any]) -> Any:
     total: Any = 0
     for v in xs:
         t = type(v)
-        if t is int:
-            total = total + v if type(total) is int else ops.num_add(total, v)
-        elif t is Decimal or t is float:
-            total = ops.num_add(total, _num_slow(v))
+        if t is int or t is Decimal:
+            total = ops.num_add(total, v)
+        elif t is float:
+            total = ops.num_add(total, from_float(v))
         else:
             raise Deopt
     return total

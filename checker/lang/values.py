@@ -13,6 +13,11 @@ Family = Literal["months", "days", "working_days"]
 Number: TypeAlias = int | Decimal
 """Numbers are exact: `int` where integral text was read, `Decimal` otherwise. Never float."""
 
+MAX_DIGITS: Final = 60
+"""Digits of a number: literals have at most this many, results are exact to this many
+significant digits and smaller than 10**MAX_DIGITS (a larger one is "out of range").
+Unbounded integers would let `x * x * x …` in a let chain run for minutes."""
+
 
 class EvalError(Exception):
     """A run-time error of an expression: a wrong type in the data, division by zero, ..."""
@@ -62,13 +67,14 @@ class Missing:
 
 def merge_missing(*values: object) -> Missing:
     """Combine the missing operands of one operation into one missing value."""
-    paths: list[str] = []
-    reasons: list[str] = []
+    # Dictionaries as ordered sets: a long chain `a + b + c …` merges ever longer lists.
+    paths: dict[str, None] = {}
+    reasons: dict[str, None] = {}
     for v in values:
         if isinstance(v, Missing):
-            paths.extend(p for p in v.paths if p not in paths)
-            reasons.extend(r for r in v.reasons if r not in reasons)
-    return Missing(paths, reasons)
+            paths.update(dict.fromkeys(v.paths))
+            reasons.update(dict.fromkeys(v.reasons))
+    return Missing(tuple(paths), tuple(reasons))
 
 
 _UNIT_NAMES: Final[dict[Family, tuple[str, str]]] = {

@@ -33,14 +33,12 @@ def chinese_numeral(n: int, digits: str = _CN_DIGITS, units: str = "十百千") 
     if n >= 100_000_000:
         return str(n)
     high, low = divmod(n, 10_000)
+    text = _section(low, digits, units)
     if high:
         head = _section(high, digits, units) + "万"
-        if low == 0:
-            return head
-        return head + ("零" if low < 1000 else "") + _section(low, digits, units)
-    text = _section(low, digits, units)
-    if 10 <= n < 20 and digits == _CN_DIGITS:
-        text = text[1:]  # 十一, not 一十一 (counting style)
+        text = head + ("零" if 0 < low < 1000 else "") + text if low else head
+    if digits == _CN_DIGITS and text.startswith("一十"):
+        text = text[1:]  # 十一, 十万: counting style drops the leading 一
     return text
 
 

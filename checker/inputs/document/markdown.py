@@ -8,6 +8,7 @@ The block structure comes from markdown-it-py, which gives each block its source
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Final
@@ -41,7 +42,9 @@ _INLINE: Final = re.compile(
 _RULE: Final = re.compile(r"[^\n\r]")
 
 
+@functools.cache
 def _markdown() -> MarkdownIt:
+    """The CommonMark parser with tables; built once (parsing keeps no state in it)."""
     return MarkdownIt("commonmark").enable("table")
 
 

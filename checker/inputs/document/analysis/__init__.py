@@ -47,7 +47,7 @@ def _title(ctx: Context, hint: str | None) -> tuple[str | None, int]:
         if stripped and not ctx.in_furniture(start):
             checked += 1
             lead = start + len(line) - len(line.lstrip())
-            if len(stripped) <= 60 and _TITLE_WORD.search(stripped):
+            if len(stripped) <= 60 and ":" not in stripped and _TITLE_WORD.search(stripped):
                 return stripped, lead
             head = _TITLE_HEAD.match(text, lead, min(end, end_of_head))
             if head is not None:

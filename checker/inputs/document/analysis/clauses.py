@@ -24,6 +24,7 @@ from checker.lang.textparse import parse_chinese_number
 
 # Styles, larger units first: a style never nests inside one of a smaller rank.
 RANKS: Final = {
+    "attachment": 0,
     "part": 0,
     "chapter": 1,
     "section-cn": 2,
@@ -43,7 +44,8 @@ RANKS: Final = {
 
 _N: Final = f"[{CN_NUM}]{{1,6}}|[0-9]{{1,3}}"
 _CANDIDATE: Final = re.compile(
-    rf"第\s?(?P<part>{_N})\s?部分"
+    rf"(?<![见及和与、])附件\s?(?P<attachment>[{CN_NUM}]{{1,4}}|[0-9]{{1,2}})(?![{CN_NUM}0-9:《])"
+    rf"|第\s?(?P<part>{_N})\s?部分"
     rf"|第\s?(?P<chapter>{_N})\s?章"
     rf"|第\s?(?P<section>{_N})\s?节"
     rf"|第\s?(?P<article>{_N}|[0-9]{{1,3}}(?:\.[0-9]{{1,3}})+)\s?条(?![款项例件])"
@@ -59,10 +61,11 @@ _CANDIDATE: Final = re.compile(
 _HEADING_STOP: Final = re.compile(
     rf"[。;:,!?，；：！？\n]|(?<=[{CJK}]{{2}})(?:甲方|乙方|丙方|双方|本合同|本协议|有权|应当|应|如|若|凡)"
 )
+_LEAD: Final = re.compile(r"([^ :。,;]{1,16})[ :]")
 _ROMAN: Final = {"I": 1, "V": 5, "X": 10, "L": 50}
 # Words before `第五条` that make it a reference, not a heading.
 _REFERRING: Final = re.compile(
-    r"(?:本合同|本协议|合同|协议|根据|依据|按照|依照|见|违反|前款|》)\s?$"
+    r"(?:本合同|本协议|合同|协议|根据|依据|按照|依照|见|违反|前款|》|和|及|或|与|、|至)\s?$"
 )
 
 
@@ -103,9 +106,9 @@ def _roman(text: str) -> int:
 def _candidate(m: re.Match[str]) -> _Candidate | None:
     g = m.lastgroup
     number = m[0].strip()
-    if g in ("part", "chapter", "section", "comma", "cnparen"):
+    if g in ("attachment", "part", "chapter", "section", "comma", "cnparen"):
         style = {"part": "part", "chapter": "chapter", "section": "section-cn"}.get(
-            g, "cn-comma" if g == "comma" else "cn-paren"
+            g, {"comma": "cn-comma", "cnparen": "cn-paren"}.get(g, "attachment")
         )
         value = _value(m[g])
         return _Candidate(m.start(), m.end(), number, style, value) if value else None
@@ -200,14 +203,16 @@ def _heading(ctx: Context, c: _Candidate, next_start: int, whole_line: bool) -> 
     i = c.end
     while i < len(text) and text[i] in " \t.、:)":
         i += 1
-    end = min(ctx.line_end(i), next_start, i + 40)
-    if whole_line and end - i <= 40 and "。" not in text[i:end]:
-        # a short line of its own is all heading, unless a sentence follows a space
-        line = text[i:end]
-        cut = re.search(r"[ :]", line)
-        if cut is None or len(line) <= 20:
-            return line.strip(), i
-        return line[: cut.start()].strip(), i
+    line_end = min(ctx.line_end(i), next_start)
+    end = min(line_end, i + 40)
+    if whole_line:
+        rest = text[i:line_end]
+        if len(rest) <= 40 and "。" not in rest:
+            cut = re.search(r"[ :]", rest)  # a long line of its own: its first words
+            return (rest if cut is None or len(rest) <= 20 else rest[: cut.start()]).strip(), i
+        # a sentence of its own has a heading only when words before a colon lead it
+        lead = _LEAD.match(rest)
+        return (lead[1] if lead else ""), i
     stop = _HEADING_STOP.search(text, i, end)
     if stop is not None:
         end = stop.start()
@@ -229,7 +234,8 @@ def find_clauses(ctx: Context) -> list[dict[str, Any]]:
             continue
         line_start = _at_line_start(ctx, c.start) or ctx.original_line(c.start) in ctx.heading_lines
         if not line_start and (
-            not numbering.plausible(c)
+            c.style == "attachment"  # an attachment's own heading starts a line
+            or not numbering.plausible(c)
             or (c.style == "article" and _REFERRING.search(ctx.text, max(0, c.start - 4), c.start))
         ):
             continue

@@ -30,7 +30,7 @@ _ATTACHMENT: Final = re.compile(
     rf"附件\s?(?P<num>[{CN_NUM}]{{1,4}}|[0-9]{{1,3}}|[A-Z](?![A-Za-z]))"
 )
 _ATTACHMENT_TITLE: Final = re.compile(r"\s?[:]?\s?《(?P<title>[^《》\n]{1,60})》")
-_LIST_HEADING: Final = re.compile(r"附件(?:列表|清单|目录)|合同附件|附件")
+_LIST_HEADING: Final = re.compile(r"(?:合同)?附件(?:列表|清单|目录)?")
 
 _TERM_PATTERNS: Final = (
     # X公司（以下简称"甲方"）: the meaning is the words before the bracket
@@ -92,7 +92,7 @@ def find_attachments(
             continue
         titled = _ATTACHMENT_TITLE.match(text, m.end())
         line_start = not text[ctx.line_start(m.start()) : m.start()].strip(" \t0-9.、()")
-        heading = _LIST_HEADING.search(_clause_heading(ctx, clauses, m.start()))
+        heading = _LIST_HEADING.fullmatch(_clause_heading(ctx, clauses, m.start()))
         if not (titled or line_start or heading):
             continue
         listed_at.add(m.start())

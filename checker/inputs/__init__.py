@@ -1,0 +1,1 @@
+"""Readers that turn input files of every kind into contract data with positions."""

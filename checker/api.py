@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Located, RuleRunner
+from .inputs.schema import ContractSchema
 from .lang.values import from_float
 from .models import RuleResult, Severity
-from .pack import CompiledRule, PackError, PackProblem, compile_pack, resolve_pack
-from .schema import ContractSchema
+from .packs.pack import CompiledRule, PackError, PackProblem, compile_pack, resolve_pack
 
 __all__ = ["Pack", "PackError", "load_pack", "plain_data"]
 

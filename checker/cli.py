@@ -25,12 +25,12 @@ from .cli_common import (
     write_file,
 )
 from .config import CONFIG_SCHEMA, Config
+from .inputs.loader import load_file
+from .inputs.schema import ContractSchema, SchemaError, resolve_schema_path
 from .lang import ExprError, Missing, Program
 from .lang.values import EvalError, dumps
-from .loader import load_file
-from .pack import builtin_packs, resolve_pack
-from .packschema import FINDINGS_SCHEMA, PACK_SCHEMA, PACK_TEST_SCHEMA
-from .schema import ContractSchema, SchemaError, resolve_schema_path
+from .packs.pack import builtin_packs, resolve_pack
+from .packs.packschema import FINDINGS_SCHEMA, PACK_SCHEMA, PACK_TEST_SCHEMA
 
 
 def run() -> None:
@@ -224,7 +224,7 @@ def test_command(
     """
     import time
 
-    from .packtest import case_files, pack_warnings, run_pack_tests
+    from .packs.packtest import case_files, pack_warnings, run_pack_tests
 
     started = time.perf_counter()
     config = load_cli_config(config_path, no_config)
@@ -278,7 +278,7 @@ def test_command(
 def _test_targets(config: Config, refs: tuple[str, ...]) -> list[tuple[Path, dict[str, Any]]]:
     """Pack files to test, each with the parameters the configuration gives it (once per
     distinct set): the packs named, else the configuration's, else the built-in ones."""
-    from .packtest import pack_files
+    from .packs.packtest import pack_files
 
     try:
         configured = [(resolve_pack(u.ref, config.root), dict(u.params)) for u in config.packs]
@@ -371,7 +371,7 @@ def _not_found(
 )
 def docs_command(pack: str, output: Path | None) -> None:
     """Write a Markdown reference of PACK (a built-in name or a pack file)."""
-    from .packdoc import render
+    from .packs.packdoc import render
 
     text = render(_load_packs((pack,))[0])
     if output is None:
@@ -384,7 +384,7 @@ def docs_command(pack: str, output: Path | None) -> None:
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 def init_command(folder: Path) -> None:
     """Create a configuration and a custom pack with one tested rule in FOLDER."""
-    from .scaffold import scaffold
+    from .packs.scaffold import scaffold
 
     try:
         written = scaffold(folder)

@@ -19,7 +19,7 @@ from .cli_common import (
     show_warnings,
     write_file,
 )
-from .loader import MAX_FILE_SIZE, Format, load_text
+from .inputs.loader import MAX_FILE_SIZE, Format, load_text
 from .models import Finding
 from .outputs import EXAMPLE, FORMATS, Output, OutputError, plan_outputs, renderer
 from .report import RunResult, json_format

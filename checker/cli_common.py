@@ -13,7 +13,7 @@ import click
 from .api import PackError
 from .atomic import atomic_write_text
 from .config import Config, ConfigError, find_config, load_config
-from .pack import PackProblem
+from .packs.pack import PackProblem
 from .session import Plan, make_plan
 
 EXIT_OK = 0

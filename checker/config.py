@@ -13,9 +13,9 @@ from typing import Any, Final
 
 import jsonschema
 
+from .inputs.loader import LoadedContract, Position, load_file
 from .lang.typecheck import suggest
 from .lang.values import display
-from .loader import LoadedContract, Position, load_file
 from .models import Severity
 
 CONFIG_NAMES: Final = ("contract-checker.yaml", ".contract-checker.yaml", "contract-checker.yml")

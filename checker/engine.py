@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .inputs.loader import pointer
 from .lang import EvalError, Expression, Missing, Program, unparse
 from .lang.compiler import SKIPPED
 from .lang.interpreter import (
@@ -21,9 +22,8 @@ from .lang.interpreter import (
 )
 from .lang.nodes import Binary, Compare, Literal, Node, Quant, Unary
 from .lang.values import display, format_number, to_json
-from .loader import pointer
 from .models import Outcome, RuleResult
-from .pack import CompiledRule
+from .packs.pack import CompiledRule
 
 DataPath = tuple[str | int, ...]
 

@@ -12,7 +12,7 @@ from .lang import EvalError, Missing, unparse
 from .lang.interpreter import Env, Interpreter, Trace, child_origin, format_path
 from .lang.nodes import Literal, Node
 from .lang.values import display
-from .pack import CompiledRule
+from .packs.pack import CompiledRule
 
 
 def find_rule(packs: list[Pack], ref: str) -> tuple[Pack, CompiledRule] | None:

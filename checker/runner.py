@@ -11,7 +11,7 @@ from typing import Any
 
 from . import __version__
 from .api import Pack, rule_count
-from .loader import LoadedContract, Position, load_file, pointer, position_of
+from .inputs.loader import LoadedContract, Position, load_file, pointer, position_of
 from .models import Finding, Report, Severity, ToolInfo, summarise
 from .selection import candidates, outside_target
 from .suppress import apply_directives, read_directives

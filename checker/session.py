@@ -19,7 +19,7 @@ from .api import Pack, load_pack, rule_count
 from .config import Config, ConfigError, ConfigProblem, PackUse, Waiver, matches_any
 from .lang.typecheck import suggest
 from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summarise
-from .pack import PackError, builtin_packs, extended_by, resolve_pack
+from .packs.pack import PackError, builtin_packs, extended_by, resolve_pack
 from .runner import (
     TOOL_PACK,
     TOOL_RULES,

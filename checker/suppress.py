@@ -9,8 +9,8 @@ from typing import Final
 
 import yaml
 
+from .inputs.loader import DataPath, LoadedContract, pointer
 from .lang.typecheck import suggest
-from .loader import DataPath, LoadedContract, pointer
 from .models import Finding, Suppression
 
 MARK: Final = "contract-checker:"

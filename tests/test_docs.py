@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from checker import load_pack
-from checker.pack import builtin_packs
-from checker.packdoc import render
-from checker.packschema import PACK_SCHEMA, PACK_TEST_SCHEMA
+from checker.packs.pack import builtin_packs
+from checker.packs.packdoc import render
+from checker.packs.packschema import PACK_SCHEMA, PACK_TEST_SCHEMA
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,9 +9,9 @@ import pytest
 
 from checker.inputs.document import LoadedDocument, read_document
 from checker.inputs.document.normalize import normalize
+from checker.inputs.schema import ContractSchema
 from checker.lang.cnupper import upper_matches
 from checker.lang.textparse import parse_money
-from checker.schema import ContractSchema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = FIXTURES / "seeds"

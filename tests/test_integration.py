@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
-from checker.packschema import FINDINGS_SCHEMA
+from checker.packs.packschema import FINDINGS_SCHEMA
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

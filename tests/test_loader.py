@@ -19,8 +19,15 @@ from conftest import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from checker import loader
-from checker.loader import LoadedContract, Position, load_file, load_text, pointer, position_of
+from checker.inputs import loader
+from checker.inputs.loader import (
+    LoadedContract,
+    Position,
+    load_file,
+    load_text,
+    pointer,
+    position_of,
+)
 
 FATAL = {
     "unsupported-file-type", "unreadable-file", "too-large", "binary", "not-utf8", "syntax",

@@ -445,9 +445,9 @@ def test_builtin_packs_and_schema_are_valid_against_their_schemas() -> None:
     import jsonschema
     import yaml
 
-    from checker.pack import builtin_packs
-    from checker.packschema import PACK_SCHEMA
-    from checker.schema import builtin_schemas
+    from checker.inputs.schema import builtin_schemas
+    from checker.packs.pack import builtin_packs
+    from checker.packs.packschema import PACK_SCHEMA
 
     packs = builtin_packs()
     assert set(packs) == {"drafting", "prc-service-contract", "pipl-customer-data"}

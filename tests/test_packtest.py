@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from checker.config import CONFIG_SCHEMA, load_config
-from checker.packschema import PACK_TEST_SCHEMA
-from checker.scaffold import FILES
+from checker.packs.packschema import PACK_TEST_SCHEMA
+from checker.packs.scaffold import FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

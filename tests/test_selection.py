@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker.scaffold import FILES
+from checker.packs.scaffold import FILES
 from checker.selection import default_selected
 
 ROOT = Path(__file__).resolve().parent.parent

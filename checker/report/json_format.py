@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..models import Finding
-from ..packschema import FINDINGS_SCHEMA
+from ..packs.packschema import FINDINGS_SCHEMA
 from . import RunResult, exact_json
 
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ..api import Pack
 from ..models import Finding, Ref, Severity, fingerprint
-from ..pack import CompiledRule
+from ..packs.pack import CompiledRule
 from ..runner import TOOL_PACK, TOOL_RULES
 from . import RunResult, exact_json, workdir_relative
 

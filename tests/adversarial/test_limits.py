@@ -12,12 +12,12 @@ import jsonschema
 import pytest
 from conftest import TODAY, run_both
 
+from checker.inputs.schema import ContractSchema, SchemaError
 from checker.lang import ExprSyntaxError, Program, pycode
 from checker.lang.ops import MAX_MATCH_INPUT
 from checker.lang.parser import parse
 from checker.lang.values import MAX_DIGITS
-from checker.packfile import MAX_PACK_BYTES, MAX_RULES, PackError, read_pack
-from checker.schema import ContractSchema, SchemaError
+from checker.packs.packfile import MAX_PACK_BYTES, MAX_RULES, PackError, read_pack
 
 OUT_OF_RANGE = "number out of range: a result needs more than 60 digits"
 

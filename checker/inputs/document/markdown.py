@@ -25,7 +25,7 @@ from checker.inputs.document.model import (
     SourceText,
     split_lines,
 )
-from checker.loader import Position, load_text
+from checker.inputs.loader import Position, load_text
 
 _FENCE_OPEN: Final = re.compile(r"---[ \t]*")
 _FENCE_CLOSE: Final = re.compile(r"(?:---|\.\.\.)[ \t]*")

@@ -11,13 +11,13 @@ from typing import Final
 
 import jsonschema
 
-from .lang import Diagnostic, ExprError
-from .lang.errors import render_caret
-from .lang.typecheck import suggest
-from .lang.values import display
-from .loader import LoadedContract, LoadProblem, Position, load_file
+from ..inputs.loader import LoadedContract, LoadProblem, Position, load_file
+from ..inputs.schema import package_dir
+from ..lang import Diagnostic, ExprError
+from ..lang.errors import render_caret
+from ..lang.typecheck import suggest
+from ..lang.values import display
 from .packschema import PACK_SCHEMA
-from .schema import package_dir
 
 DataPath = tuple[str | int, ...]
 

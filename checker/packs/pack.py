@@ -10,12 +10,13 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from .lang import Diagnostic, ExprError, Expression, Program, types
-from .lang.ops import compile_pattern
-from .lang.textparse import parse_date, parse_duration, parse_money
-from .lang.typecheck import suggest
-from .lang.values import Duration, Money, display
-from .models import Ref, Severity
+from ..inputs.schema import ContractSchema, SchemaError
+from ..lang import Diagnostic, ExprError, Expression, Program, types
+from ..lang.ops import compile_pattern
+from ..lang.textparse import parse_date, parse_duration, parse_money
+from ..lang.typecheck import suggest
+from ..lang.values import Duration, Money, display
+from ..models import Ref, Severity
 from .packfile import (
     PackError,
     PackProblem,
@@ -25,7 +26,6 @@ from .packfile import (
     read_pack,
     resolve_pack,
 )
-from .schema import ContractSchema, SchemaError
 
 __all__ = [
     "CompiledRule",

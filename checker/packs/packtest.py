@@ -11,14 +11,14 @@ from typing import Any, Final
 
 import jsonschema
 
-from .api import Pack
-from .lang.typecheck import suggest
-from .loader import LoadedContract, load_file, position_of
+from ..api import Pack
+from ..inputs.loader import LoadedContract, load_file, position_of
+from ..inputs.schema import data_validator
+from ..lang.typecheck import suggest
+from ..runner import PROBLEM_RULES
 from .pack import PackError, builtin_packs, resolve_pack
 from .packfile import PackProblem, PackSource, schema_problem
 from .packschema import PACK_TEST_SCHEMA
-from .runner import PROBLEM_RULES
-from .schema import data_validator
 
 EXPECT_KEYS: Final = ("fail", "pass", "skip", "missing", "error")
 

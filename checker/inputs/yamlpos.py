@@ -20,7 +20,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-from checker import jsonpos
+from checker.inputs import jsonpos
 
 DataPath = tuple[str | int, ...]
 FatalProblem = tuple[str, str, int | None, int | None, DataPath]

@@ -16,11 +16,11 @@ import jsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .lang import types as T
-from .lang.interpreter import format_path
-from .lang.textparse import parse_date, parse_duration, parse_money
-from .lang.typecheck import suggest
-from .lang.values import Duration, Missing, Money, display
+from ..lang import types as T
+from ..lang.interpreter import format_path
+from ..lang.textparse import parse_date, parse_duration, parse_money
+from ..lang.typecheck import suggest
+from ..lang.values import Duration, Missing, Money, display
 from .loader import load_text, pointer
 from .schemare import RE2_KEYWORDS, PatternProblem, check_patterns, matches_key
 
@@ -51,7 +51,7 @@ class SchemaProblem:
 
 def package_dir() -> Path:
     """Where the built-in packs and schemas are: inside the package, or the source tree's rules/."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package: checker/
     for candidate in (here / "rules", here.parent / "rules"):
         if candidate.is_dir():
             return candidate

@@ -7,7 +7,7 @@ from typing import Any, Final
 
 from jsonschema.exceptions import ValidationError
 
-from .lang.ops import MAX_MATCH_INPUT, compile_pattern
+from ..lang.ops import MAX_MATCH_INPUT, compile_pattern
 
 DataPath = tuple[str | int, ...]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .api import Pack
-from .lang.values import display
-from .models import Ref
+from ..api import Pack
+from ..lang.values import display
+from ..models import Ref
 
 
 def _cell(text: Any) -> str:

@@ -16,7 +16,7 @@ from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.scanner import Scanner
 
-from checker import jsonpos, yamlpos
+from checker.inputs import jsonpos, yamlpos
 from checker.lang.values import Number, parse_number_text
 
 DataPath = tuple[str | int, ...]

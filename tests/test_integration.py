@@ -168,6 +168,7 @@ def test_the_action_check_step_runs_as_written(
         "CC_PACKS": "prc-service-contract pipl-customer-data",
         "CC_ARGS": "--today 2025-06-01",
         "CC_SARIF": str(tmp_path / "out dir" / "cc.sarif"),
+        "CC_CONFIG": "",
         "RUNNER_TEMP": str(tmp_path / "runner-temp"),
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
         "GITHUB_OUTPUT": str(tmp_path / "github-output"),

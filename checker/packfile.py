@@ -17,7 +17,7 @@ from .lang.typecheck import suggest
 from .lang.values import display
 from .loader import LoadedContract, Position, load_file
 from .packschema import PACK_SCHEMA
-from .schema import package_dir
+from .schema import DataValidator, package_dir
 
 DataPath = tuple[str | int, ...]
 
@@ -256,7 +256,9 @@ def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
         []
         if _is_builtin(path)
         else sorted(
-            jsonschema.Draft202012Validator(PACK_SCHEMA).iter_errors(doc.data),
+            # The loader reads an unquoted `2025-06-01` as a date: a date where the schema
+            # says string (`in_force`), as in contracts.
+            DataValidator(PACK_SCHEMA).iter_errors(doc.data),
             key=lambda e: list(map(str, e.absolute_path)),
         )
     )

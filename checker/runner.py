@@ -228,7 +228,6 @@ def _check_file(path: Path, name: str, packs: Sequence[Pack], today: _dt.date | 
             outcomes[key_rule] = _worst(outcomes.get(key_rule), r.outcome)
             if not r.is_finding:
                 continue
-            compiled = next(x for x in pack.rules if x.id == r.rule and x.pack == r.pack)
             pos = _position(contract, loc.path)
             findings.append(
                 Finding(
@@ -241,7 +240,7 @@ def _check_file(path: Path, name: str, packs: Sequence[Pack], today: _dt.date | 
                     severity=r.severity,
                     outcome=r.outcome,
                     message=r.message or r.title,
-                    refs=list(compiled.refs),
+                    refs=list(r.refs),  # those in force at the contract's date
                     values=r.values,
                     title=r.title,
                     message_zh=r.message_zh,

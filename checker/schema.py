@@ -83,6 +83,8 @@ _TYPE_CHECKER: Final = Draft202012Validator.TYPE_CHECKER.redefine(
 _Validator: Final = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
     Draft202012Validator, type_checker=_TYPE_CHECKER
 )
+# The same validator for other YAML read by the loader (rule packs): dates and exact numbers.
+DataValidator: Final = _Validator
 
 
 class ContractSchema:

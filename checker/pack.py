@@ -546,6 +546,13 @@ def _compile_rule(
     title = raw.get("title", rid)
     title_zh: str | None = None
     if isinstance(title, Mapping):
+        stray = sorted(str(k) for k in title if k not in ("en", "zh"))
+        if stray and not spec.malformed:
+            # Reached only for built-in packs (others fail the structure check first): an
+            # unquoted comma in `{en: a, b, zh: c}` makes a key of its own.
+            problems.append(
+                src.problem(spec.path("title"), f"unknown key `{stray[0]}` in the title", rid)
+            )
         title_zh = str(title["zh"]) if "zh" in title else None
         title = title.get("en", rid)
     if len(problems) > before:

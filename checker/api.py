@@ -12,6 +12,7 @@ from .inputs.schema import ContractSchema
 from .lang.values import from_float
 from .models import RuleResult, Severity
 from .packs.pack import CompiledRule, PackError, PackProblem, compile_pack, resolve_pack
+from .zhtext import enum_labels_zh
 
 __all__ = ["Pack", "PackError", "load_pack", "plain_data"]
 
@@ -39,8 +40,15 @@ class Pack:
         self.warnings: list[PackProblem] = merged.warnings  # doubts that do not stop loading
         self._program = program
         self._adjustments: tuple[dict[str, Severity], list[str]] | None = None
-        self._runner = RuleRunner(program, rules, values)
+        self._in_force_at = merged.in_force_at
+        self._labels_zh = enum_labels_zh(schema.schema) if schema is not None else {}
+        self._runner = RuleRunner(program, rules, values, self._in_force_at, self._labels_zh)
         self._rule_ids = [r.id for r in rules]
+
+    @property
+    def in_force_at(self) -> list[Any]:
+        """The expressions giving a contract's date for laws in force (`dates.in_force_at`)."""
+        return list(self._in_force_at)
 
     @property
     def program(self) -> Any:
@@ -70,7 +78,9 @@ class Pack:
                     break
             kept.append(rule)
         self.rules = kept
-        self._runner = RuleRunner(self._program, kept, self.params)
+        self._runner = RuleRunner(
+            self._program, kept, self.params, self._in_force_at, self._labels_zh
+        )
         self._rule_ids = [r.id for r in kept]
 
     def __getstate__(self) -> dict[str, Any]:

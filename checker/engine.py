@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +25,7 @@ from .lang.nodes import Binary, Compare, Literal, Node, Quant, Unary
 from .lang.values import display, format_number, to_json
 from .models import Outcome, RuleResult
 from .packs.pack import CompiledRule
+from .zhtext import render_zh
 
 DataPath = tuple[str | int, ...]
 
@@ -36,8 +38,11 @@ class Located:
     path: DataPath | None
 
 
-def text_of(v: Any) -> str:
-    """A value as a message shows it: strings bare, quantities as written in the language."""
+def text_of(v: Any, lang: str = "en", labels: Mapping[str, str] | None = None) -> str:
+    """A value as a message shows it: strings bare, quantities as written in the language;
+    in Chinese, quantities in Chinese and enum values by their label (`labels`)."""
+    if lang == "zh":
+        return render_zh(v, labels or {})
     if isinstance(v, Missing):
         return "?"
     if isinstance(v, str):
@@ -53,11 +58,23 @@ class RuleRunner:
     """Runs the rules of one pack on contracts; holds the batch-compiled `when`/`assert` pairs."""
 
     def __init__(
-        self, program: Program, rules: Sequence[CompiledRule], params: Mapping[str, Any]
+        self,
+        program: Program,
+        rules: Sequence[CompiledRule],
+        params: Mapping[str, Any],
+        in_force_at: Sequence[Expression] = (),
+        labels_zh: Mapping[str, str] | None = None,
     ) -> None:
         self.program = program
         self.rules = list(rules)
         self.params = params
+        self.in_force_at = list(in_force_at)
+        self.labels_zh = dict(labels_zh or {})
+        # Whether the contract's date matters: some rule or ref applies only in a period.
+        self.dated = any(
+            r.in_force is not None or any(ref.in_force is not None for ref in r.refs)
+            for r in self.rules
+        )
         # One batch item per rule without `each`: its `assert` guarded by its `when`;
         # then the distinct `applies_to` conditions of the packs the rules came from.
         items: list[Expression | tuple[Expression | None, Expression]] = []
@@ -73,9 +90,14 @@ class RuleRunner:
         self.applies_texts = list(applies)
         items.extend(applies.values())
         self.batch = program.batch(items)
-        self.plain = not applies and all(slot is not None for slot in self.slots)
+        self.plain = (
+            not applies
+            and all(slot is not None for slot in self.slots)
+            and all(r.in_force is None for r in self.rules)
+        )
         self.unguarded = self.plain and all(r.when is None for r in self.rules)
         self.ctx = program.env({}).ctx  # today() of this run, shared by every contract
+        self._by_id = {(r.pack, r.id): r for r in self.rules}
 
     def _values(self, env: Env) -> tuple[Sequence[Any], dict[str, Any]]:
         values = self.batch.run(env)
@@ -84,12 +106,27 @@ class RuleRunner:
         applies = dict(zip(self.applies_texts, values[self.n_rule_items :], strict=True))
         return values, applies
 
+    def law_date(self, env: Env) -> _dt.date:
+        """The date that decides which version of a law applies to the contract: the first
+        of the pack's `dates.in_force_at` that gives a date, else the run's today()."""
+        for expr in self.in_force_at:
+            try:
+                value = expr.run(env)
+            except EvalError:
+                continue
+            if isinstance(value, _dt.date):
+                return value
+        return env.ctx.today
+
     def run(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[Located]:
         env = self.program.env(data, params=self.params, today=today)
         values, applies = self._values(env)
+        day = self.law_date(env) if self.dated else None
         out: list[Located] = []
         for rule, slot in zip(self.rules, self.slots, strict=True):
-            if rule.applies_to is not None and applies[rule.applies_to.text] is not True:
+            if (rule.applies_to is not None and applies[rule.applies_to.text] is not True) or (
+                day is not None and rule.in_force is not None and not rule.in_force.covers(day)
+            ):
                 out.append(self._simple(rule, "skip"))
             elif slot is None:
                 out.extend(self._run_each(rule, env))
@@ -105,7 +142,16 @@ class RuleRunner:
                     out.append(self._finish(rule, env, "error", None, error=value, where=rule.when))
                 else:
                     out.append(self._judge(rule, env, value, None))
-        return out
+        return [self._cite(loc, day) for loc in out]
+
+    def _cite(self, loc: Located, day: _dt.date | None) -> Located:
+        """A finding cites the refs of its rule that are in force at the contract's date."""
+        r = loc.result
+        if not r.is_finding:
+            return loc
+        rule = self._by_id[(r.pack, r.rule)]
+        refs = [ref for ref in rule.refs if ref.in_force_on(day)]
+        return Located(r.model_copy(update={"refs": refs}), loc.path)
 
     def verdicts(self, data: Mapping[str, Any], today: _dt.date | None = None) -> Sequence[Any]:
         """Each rule's bare verdict, in order: True (pass), False (fail), None (skip), a
@@ -126,9 +172,12 @@ class RuleRunner:
             return values
         if self.plain:
             return [None if v is SKIPPED else v for v in values]
+        day = self.law_date(env) if self.dated else None
         out: list[Any] = []
         for rule, slot in zip(self.rules, self.slots, strict=True):
-            if rule.applies_to is not None and applies[rule.applies_to.text] is not True:
+            if (rule.applies_to is not None and applies[rule.applies_to.text] is not True) or (
+                day is not None and rule.in_force is not None and not rule.in_force.covers(day)
+            ):
                 out.append(None)
             elif slot is None:
                 outcomes = {loc.result.outcome for loc in self._run_each(rule, env)}
@@ -267,21 +316,21 @@ class RuleRunner:
         missing: Missing | None,
         error: EvalError | None,
     ) -> dict[str, str]:
+        title_zh = rule.title_zh or rule.title
         if outcome == "missing" and missing is not None:
-            what = missing.describe()
             return {
-                "en": f"{rule.title}: missing data: {what}",
-                "zh": f"{rule.title}：缺少数据：{what}",
+                "en": f"{rule.title}: missing data: {missing.describe()}",
+                "zh": f"{title_zh}：缺少数据：{_missing_zh(missing)}",
             }
         if outcome == "error":
             return {
                 "en": f"{rule.title}: cannot evaluate: {error}",
-                "zh": f"{rule.title}：无法求值：{error}",
+                "zh": f"{title_zh}：无法求值：`{error}`",
             }
         out: dict[str, str] = {}
         for lang, parts in rule.messages.items():
             out[lang] = "".join(
-                p if isinstance(p, str) else self._interpolate(p, env) for p in parts
+                p if isinstance(p, str) else self._interpolate(p, env, lang) for p in parts
             )
         if "en" not in out or "zh" not in out:
             shown = ", ".join(f"{k} was {display(v)}" for k, v in values.items())
@@ -289,18 +338,34 @@ class RuleRunner:
             out.setdefault(
                 "en", f"{rule.title}: `{text}` is false" + (f" — {shown}" if shown else "")
             )
-            shown_zh = "，".join(f"{k} 为 {display(v)}" for k, v in values.items())
+            shown_zh = "，".join(
+                f"`{k}` 为 {render_zh(v, self.labels_zh)}" for k, v in values.items()
+            )
             out.setdefault(
-                "zh", f"{rule.title}：`{text}` 不成立" + (f"——{shown_zh}" if shown_zh else "")
+                "zh", f"{title_zh}：`{text}` 不成立" + (f"——{shown_zh}" if shown_zh else "")
             )
         return out
 
-    @staticmethod
-    def _interpolate(expr: Expression, env: Env) -> str:
+    def _interpolate(self, expr: Expression, env: Env, lang: str) -> str:
         try:
-            return text_of(expr.run(env))
+            return text_of(expr.run(env), lang, self.labels_zh)
         except EvalError:
             return "?"
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _missing_zh(missing: Missing) -> str:
+    """What was missing, for a Chinese message: the data paths as code (they are the
+    contract's field names); reasons written in English (parse failures) are summed up."""
+    paths = [f"`{p}`" for p in dict.fromkeys(missing.paths)]
+    reasons = list(dict.fromkeys(missing.reasons))
+    chinese = [r for r in reasons if not _LATIN_WORD.search(r)]
+    if len(chinese) < len(reasons):
+        chinese.append("有值无法读取或计算")
+    parts = paths + chinese
+    return "、".join(parts) if parts else "某项数据"
 
 
 def _no_let(name: str) -> Any:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning", "info"]
 Outcome = Literal["pass", "fail", "skip", "missing", "error"]
-Basis = Literal["statute", "secondary", "unverified"]
+# What kind of source a ref is (how binding it is); whether it was checked against the
+# official text is the separate `unverified` flag. "unverified" as a kind is kept only so
+# that packs written before the flag existed still load.
+Basis = Literal[
+    "statute",
+    "administrative-regulation",
+    "judicial-interpretation",
+    "departmental-rule",
+    "normative-document",
+    "practice",
+    "secondary",
+    "unverified",
+]
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 FINDING_OUTCOMES: tuple[Outcome, ...] = ("fail", "missing", "error")
@@ -19,6 +32,29 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
+class InForce(_Frozen):
+    """When a law (or the version of it a ref cites) applies: both days inclusive, open
+    when not given."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, populate_by_name=True)
+
+    from_: _dt.date | None = Field(default=None, alias="from")
+    until: _dt.date | None = None
+
+    def covers(self, day: _dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (
+            self.until is None or day <= self.until
+        )
+
+    def describe(self) -> str:
+        """`from 2025-06-01`, `until 2026-02-28`, `2020-09-01 to 2025-05-31`."""
+        if self.from_ and self.until:
+            return f"{self.from_.isoformat()} to {self.until.isoformat()}"
+        if self.from_:
+            return f"from {self.from_.isoformat()}"
+        return f"until {self.until.isoformat()}" if self.until else "always"
+
+
 class Ref(_Frozen):
     """The legal or drafting basis a rule cites."""
 
@@ -26,8 +62,18 @@ class Ref(_Frozen):
     article: str | None = None
     url: str | None = None
     basis: Basis | None = None
+    unverified: bool | None = Field(
+        default=None, description="true when the article was not checked against the official text"
+    )
+    in_force: InForce | None = Field(
+        default=None, description="when the cited version applies (contract date inside it)"
+    )
     note: str | None = None
     text: str | None = Field(default=None, description="a free-text reference")
+
+    def in_force_on(self, day: _dt.date | None) -> bool:
+        """Whether the ref applies to a contract dated `day` (every ref does without a date)."""
+        return day is None or self.in_force is None or self.in_force.covers(day)
 
 
 class RuleResult(_Frozen):
@@ -44,6 +90,9 @@ class RuleResult(_Frozen):
     message_zh: str | None = None
     values: dict[str, Any] = Field(default_factory=dict)
     missing: list[str] = Field(default_factory=list)
+    refs: list[Ref] = Field(
+        default_factory=list, description="the rule's refs in force at the contract's date"
+    )
 
     @property
     def is_finding(self) -> bool:

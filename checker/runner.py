@@ -291,7 +291,6 @@ def _check_file(
             outcomes[key_rule] = _worst(outcomes.get(key_rule), r.outcome)
             if not r.is_finding:
                 continue
-            compiled = next(x for x in pack.rules if x.id == r.rule and x.pack == r.pack)
             pos = _position(contract, loc.path)
             findings.append(
                 Finding(
@@ -304,7 +303,7 @@ def _check_file(
                     severity=r.severity,
                     outcome=r.outcome,
                     message=r.message or r.title,
-                    refs=list(compiled.refs),
+                    refs=list(r.refs),  # those in force at the contract's date
                     values=r.values,
                     title=r.title,
                     message_zh=r.message_zh,

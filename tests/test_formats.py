@@ -141,7 +141,11 @@ def test_sarif_rules_results_fingerprints_and_suppressions() -> None:
     assert results[0]["locations"][0]["logicalLocations"] == [
         {"name": "installments", "fullyQualifiedName": "/payment/installments", "kind": "property"}
     ]
-    assert results[0]["properties"] == {"outcome": "fail", "values": {"total_percent": 90}}
+    assert results[0]["properties"] == {
+        "outcome": "fail",
+        "values": {"total_percent": 90},
+        "refs": ["民法典 art. 510 (statute)"],
+    }
     assert [r.get("suppressions") for r in results] == [None] * 4 + [
         [
             {

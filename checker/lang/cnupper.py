@@ -1,7 +1,7 @@
 """Chinese uppercase (大写) RMB amounts: write the canonical form, read and check written ones.
 
-The conventions are those of `prc_contract_rules.md` §3 (PBOC 《正确填写票据和结算凭证的基本规定》
-and MOF 《会计基础工作规范》 Art. 52). In short:
+The conventions are those of the PBOC 《正确填写票据和结算凭证的基本规定》
+and MOF 《会计基础工作规范》 Art. 52. In short:
 
 * digits 零壹贰叁肆伍陆柒捌玖, place units 拾佰仟, section units 万亿, money units 元角分,
   terminator 整; traditional 貳 陸 萬 億 圓, simplified 圆 and 正 (for 整) are accepted;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
@@ -103,6 +104,18 @@ def f_upper(s: Any) -> str:
 )
 def f_trim(s: Any) -> str:
     return _str_arg(s, "trim").strip()
+
+
+@_register(
+    "normalize_text",
+    (1, 1),
+    "normalize_text(string) -> string",
+    "The text in Unicode NFKC form without any white space: full-width brackets, letters and "
+    "digits become half-width, so names written （苏州） and (苏州) compare equal.",
+    _fixed([_S], T.STRING),
+)
+def f_normalize_text(s: Any) -> str:
+    return "".join(unicodedata.normalize("NFKC", _str_arg(s, "normalize_text")).split())
 
 
 def _contains_rule(args: list[Type], chk: Checker) -> Type:
@@ -278,8 +291,8 @@ def _zheng(value: Any, fname: str) -> Literal["optional", "required"]:
 
 # What may surround a number written in words: 百分之 before it, a unit after it.
 _CN_NUMBER: Final = re.compile(
-    r"^\s*(?:百分之|千分之)?(?P<n>[^\s%％]+?)\s*"
-    r"(?:%|％|个工作日|工作日|个自然日|自然日|个月|个|年|月|周|日|天|小时|次|期|倍|人|元)?\s*$"
+    r"^\s*(?:百分之|千分之|万分之)?(?P<n>[^\s%％‰]+?)\s*"
+    r"(?:%|％|‰|个工作日|工作日|个自然日|自然日|个月|个|年|月|周|日|天|小时|次|期|倍|人|元)?\s*$"
 )
 
 
@@ -288,7 +301,8 @@ _CN_NUMBER: Final = re.compile(
     (1, 1),
     "cn_number(string) -> number",
     "The number a text writes in Chinese words: 百分之三十 → 30, 叁年 → 3, 十五个工作日 → 15, "
-    "千分之五 → 5; missing when the text is not such a number.",
+    "千分之五 → 5, 万分之五 → 5 (the count, not the fraction); missing when the text is not "
+    "such a number.",
     _fixed([_S], T.NUMBER),
 )
 def f_cn_number(text: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from ..lang.ops import compile_pattern
 from ..lang.textparse import parse_date, parse_duration, parse_money
 from ..lang.typecheck import suggest
 from ..lang.values import Duration, Money, display
-from ..models import Ref, Severity
+from ..models import InForce, Ref, Severity
 from .packfile import (
     PackError,
     PackProblem,
@@ -80,6 +81,10 @@ class _Merged:
     problems: list[PackProblem] = field(default_factory=list)
     warnings: list[PackProblem] = field(default_factory=list)
 
+    # `dates.in_force_at` as written (the nearest pack that sets it), then compiled.
+    in_force_at_src: tuple[list[str], PackSource] | None = None
+    in_force_at: list[Expression] = field(default_factory=list)
+
 
 def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
     if path in chain:
@@ -110,6 +115,7 @@ def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
                 continue
             raise
         merged.schema = parent.schema or merged.schema
+        merged.in_force_at_src = parent.in_force_at_src or merged.in_force_at_src
         merged.params.update(parent.params)
         merged.lets.update(parent.lets)
         merged.rules.update(parent.rules)
@@ -120,6 +126,9 @@ def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
     merged.files.append(path)
     if "schema" in data:
         merged.schema = (str(data["schema"]), path.parent)
+    dates = data.get("dates")
+    if isinstance(dates, Mapping) and isinstance(dates.get("in_force_at"), list):
+        merged.in_force_at_src = ([expr_text(e) for e in dates["in_force_at"]], src)
     for name, decl in (data.get("params") or {}).items():
         merged.params[str(name)] = (decl, src)
     for name, text in (data.get("let") or {}).items():
@@ -240,6 +249,8 @@ class CompiledRule:
     at: Expression | None
     messages: dict[str, list[str | Expression]]
     applies_to: Expression | None
+    title_zh: str | None = None
+    in_force: InForce | None = None
 
     @property
     def id(self) -> str:
@@ -333,6 +344,7 @@ def compile_pack(
         except ExprError as exc:
             problems.extend(src.expr_problems(("let", name), text, exc, None))
             program.lets[name] = program.compile("null")  # keep checking the rest
+    merged.in_force_at = _compile_dates(merged, program, problems)
     rules: list[CompiledRule] = []
     for spec in merged.rules.values():
         rule = _compile_rule(spec, program, problems, warnings)
@@ -378,6 +390,65 @@ def _shifted(diags: list[Diagnostic], offset: int) -> list[Diagnostic]:
         )
         for d in diags
     ]
+
+
+def _compile_dates(
+    merged: _Merged, program: Program, problems: list[PackProblem]
+) -> list[Expression]:
+    """The expressions giving a contract's date for `in_force`; each must be a date."""
+    if merged.in_force_at_src is None:
+        return []
+    texts, src = merged.in_force_at_src
+    out: list[Expression] = []
+    for i, text in enumerate(texts):
+        where = ("dates", "in_force_at", i)
+        try:
+            expr = program.compile(text)
+        except ExprError as exc:
+            problems.extend(src.expr_problems(where, text, exc, None))
+            continue
+        if not expr.type.is_any and expr.type.kind != "date":
+            problems.append(src.problem(where, f"`in_force_at` needs dates, found {expr.type}"))
+            continue
+        out.append(expr)
+    return out
+
+
+def _in_force(value: Any) -> InForce:
+    """An `in_force` map as the loader gave it: dates, or date texts (quoted in YAML)."""
+    if not isinstance(value, Mapping):
+        raise ValueError("`in_force` is a map of `from` and/or `until` dates")
+    days: dict[str, _dt.date] = {}
+    for key in ("from", "until"):
+        if key in value:
+            v = value[key]
+            try:
+                days[key] = v if isinstance(v, _dt.date) else _dt.date.fromisoformat(str(v))
+            except ValueError:
+                raise ValueError(f"`{key}` is not a date (YYYY-MM-DD): {v!r}") from None
+    if set(value) - {"from", "until"} or not days:
+        raise ValueError("`in_force` is a map of `from` and/or `until` dates")
+    if "from" in days and "until" in days and days["from"] > days["until"]:
+        raise ValueError("`in_force` ends before it starts")
+    return InForce.model_validate(days)
+
+
+def _ref(raw: Any) -> Ref:
+    """A ref as written: a string, or a map (law, article, url, basis, unverified, in_force,
+    note). Raises ValueError, ValidationError or AttributeError when it is neither."""
+    if isinstance(raw, str):
+        return Ref(text=raw)
+    fields: dict[str, Any] = {}
+    for k, v in raw.items():
+        if k == "in_force":
+            fields[k] = _in_force(v)
+        elif k == "unverified":
+            if not isinstance(v, bool):
+                raise ValueError("`unverified` is true or false")
+            fields[k] = v
+        else:
+            fields[k] = str(v)
+    return Ref.model_validate(fields)
 
 
 def _compile_rule(
@@ -479,29 +550,49 @@ def _compile_rule(
     refs: list[Ref] = []
     for i, r in enumerate(raw.get("refs", []) or []):
         try:
-            if isinstance(r, str):
-                refs.append(Ref(text=r))
-            else:
-                refs.append(Ref.model_validate({k: str(v) for k, v in r.items()}))
-        except (ValidationError, AttributeError):
+            refs.append(_ref(r))
+        except (ValidationError, AttributeError, ValueError) as exc:
             if spec.malformed:
                 continue  # the structure check said so already
             # Reached only when the structure check was skipped (built-in packs).
+            detail = (
+                f": {exc}"
+                if isinstance(exc, ValueError) and not isinstance(exc, ValidationError)
+                else ""
+            )
             problems.append(
                 src.problem(
                     spec.path("refs", i),
-                    "a ref is a string or a map of "
-                    "law, article, url, basis (statute, secondary, "
-                    "unverified) and note",
+                    "a ref is a string or a map of law, article, url, basis, unverified, "
+                    "in_force and note" + detail,
                     rid,
                 )
             )
+    in_force: InForce | None = None
+    if "in_force" in raw:
+        try:
+            in_force = _in_force(raw["in_force"])
+        except (ValueError, ValidationError) as exc:
+            if not spec.malformed:
+                problems.append(src.problem(spec.path("in_force"), str(exc), rid))
+    title = raw.get("title", rid)
+    title_zh: str | None = None
+    if isinstance(title, Mapping):
+        stray = sorted(str(k) for k in title if k not in ("en", "zh"))
+        if stray and not spec.malformed:
+            # Reached only for built-in packs (others fail the structure check first): an
+            # unquoted comma in `{en: a, b, zh: c}` makes a key of its own.
+            problems.append(
+                src.problem(spec.path("title"), f"unknown key `{stray[0]}` in the title", rid)
+            )
+        title_zh = str(title["zh"]) if "zh" in title else None
+        title = title.get("en", rid)
     if len(problems) > before:
         return None
     return CompiledRule(
         spec,
         raw.get("severity", "error"),
-        str(raw.get("title", rid)),
+        str(title),
         refs,
         [str(t) for t in raw.get("tags", []) or []],
         str(raw.get("on_missing", "fail")),
@@ -512,6 +603,8 @@ def _compile_rule(
         at,
         messages,
         applies,
+        title_zh,
+        in_force,
     )
 
 

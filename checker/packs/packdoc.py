@@ -21,7 +21,9 @@ def _ref(r: Ref) -> str:
     if r.url:
         text = f"[{text}]({r.url})"
     if r.basis:
-        text += f" ({r.basis})"
+        text += f" ({r.basis}{', unverified' if r.unverified else ''})"
+    if r.in_force is not None:
+        text += f", in force {r.in_force.describe()}"
     if r.note:
         text += f" — {r.note}"
     return text
@@ -52,6 +54,15 @@ def render(pack: Pack) -> str:
     guide = pack.path.parent / "README.md"
     if guide.is_file():
         out += [guide.read_text(encoding="utf-8").strip(), ""]
+
+    dates = [e.text for e in pack.in_force_at]
+    if dates:
+        out += [
+            "The law in force is the one at the contract's date: the first of "
+            + ", ".join(f"`{d}`" for d in dates)
+            + " that is given, else the date of the run (`--today`).",
+            "",
+        ]
     if pack.param_decls:
         out += ["## Parameters", "", "| name | type | default | description |", "|---|---|---|---|"]
         for name, decl in pack.param_decls.items():
@@ -72,8 +83,11 @@ def render(pack: Pack) -> str:
         out += [
             f"### {rule.id}",
             "",
-            f"**{rule.title}** — {rule.severity}"
-            + (f", from pack `{rule.pack}`" if rule.pack != pack.id else ""),
+            f"**{rule.title}**"
+            + (f" ({rule.title_zh})" if rule.title_zh else "")
+            + f" — {rule.severity}"
+            + (f", from pack `{rule.pack}`" if rule.pack != pack.id else "")
+            + (f"; applies to contracts dated {rule.in_force.describe()}" if rule.in_force else ""),
             "",
         ]
         if raw.get("description"):

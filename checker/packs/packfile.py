@@ -12,7 +12,7 @@ from typing import Final
 import jsonschema
 
 from ..inputs.loader import LoadedContract, LoadProblem, Position, load_file
-from ..inputs.schema import package_dir
+from ..inputs.schema import data_validator, package_dir
 from ..lang import Diagnostic, ExprError
 from ..lang.errors import render_caret
 from ..lang.typecheck import suggest
@@ -293,7 +293,9 @@ def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
         []
         if _is_builtin(path)
         else sorted(
-            jsonschema.Draft202012Validator(PACK_SCHEMA).iter_errors(doc.data),
+            # The loader reads an unquoted `2025-06-01` as a date: a date where the schema
+            # says string (`in_force`), as in contracts.
+            data_validator(PACK_SCHEMA).iter_errors(doc.data),
             key=lambda e: list(map(str, e.absolute_path)),
         )
     )

@@ -10,6 +10,31 @@ _EXPR: Final = {
     "description": "an expression of the rule language (true, false, numbers may be bare YAML)",
 }
 _ID: Final = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
+_BASIS: Final = {
+    "enum": [
+        "statute",
+        "administrative-regulation",
+        "judicial-interpretation",
+        "departmental-rule",
+        "normative-document",
+        "practice",
+        "secondary",
+        "unverified",
+    ],
+    "description": "what kind of source this is: statute (法律), administrative-regulation "
+    "(行政法规), judicial-interpretation (司法解释), departmental-rule (部门规章), "
+    "normative-document (规范性文件), practice (drafting or court practice), secondary "
+    "(commentary, cases); `unverified` as a kind is deprecated: use the `unverified` flag",
+}
+_DATE_TEXT: Final = {"type": "string", "format": "date", "description": "YYYY-MM-DD"}
+_IN_FORCE: Final = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "description": "the period in which this applies (both days included); the contract's "
+    "date (pack setting `dates.in_force_at`, else --today) decides",
+    "properties": {"from": _DATE_TEXT, "until": _DATE_TEXT},
+}
 
 PACK_SCHEMA: Final[dict[str, Any]] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -66,6 +91,19 @@ PACK_SCHEMA: Final[dict[str, Any]] = {
                 },
             },
         },
+        "dates": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "which dates of a contract decide the law that applies to it",
+            "properties": {
+                "in_force_at": {
+                    "type": "array",
+                    "items": _EXPR,
+                    "description": "expressions tried in order; the first that gives a date "
+                    "is the contract's date for `in_force` (none: the run's --today)",
+                }
+            },
+        },
         "let": {
             "type": "object",
             "description": "named expressions usable in every rule (and in later lets)",
@@ -81,7 +119,17 @@ PACK_SCHEMA: Final[dict[str, Any]] = {
             "required": ["id", "assert"],
             "properties": {
                 "id": {**_ID, "description": "stable rule id, kebab-case"},
-                "title": {"type": "string"},
+                "title": {
+                    "oneOf": [
+                        {"type": "string"},
+                        {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["en"],
+                            "properties": {"en": {"type": "string"}, "zh": {"type": "string"}},
+                        },
+                    ]
+                },
                 "description": {"type": "string"},
                 "severity": {"enum": ["error", "warning", "info"], "default": "error"},
                 "when": {
@@ -118,12 +166,19 @@ PACK_SCHEMA: Final[dict[str, Any]] = {
                                     "law": {"type": "string"},
                                     "article": {"type": ["string", "number"]},
                                     "url": {"type": "string"},
-                                    "basis": {"enum": ["statute", "secondary", "unverified"]},
+                                    "basis": _BASIS,
+                                    "unverified": {"type": "boolean"},
+                                    "in_force": _IN_FORCE,
                                     "note": {"type": "string"},
                                 },
                             },
                         ]
                     },
+                },
+                "in_force": {
+                    **_IN_FORCE,
+                    "description": "the rule runs only on contracts dated in this period "
+                    "(skipped otherwise), for a rule that exists only under one version of a law",
                 },
                 "tags": {"type": "array", "items": {"type": "string"}},
                 "on_missing": {"enum": ["fail", "skip"], "default": "fail"},
@@ -215,7 +270,16 @@ _REF_SCHEMA: Final[dict[str, Any]] = {
         "law": {"type": "string"},
         "article": {"type": "string"},
         "url": {"type": "string"},
-        "basis": {"enum": ["statute", "secondary", "unverified"]},
+        "basis": _BASIS,
+        "unverified": {"type": "boolean"},
+        "in_force": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "from": {"type": "string", "format": "date"},
+                "until": {"type": "string", "format": "date"},
+            },
+        },
         "note": {"type": "string"},
         "text": {"type": "string"},
     },

@@ -14,7 +14,8 @@ def finding_json(f: Finding, message: str) -> dict[str, Any]:
     """One finding as documented: refs without empty fields, values exact."""
     out = f.model_dump(mode="json", exclude={"refs", "values", "message"})
     out["message"] = message
-    out["refs"] = [r.model_dump(mode="json", exclude_none=True) for r in f.refs]
+    # by_alias: a period is written `in_force: {from, until}`, as in packs.
+    out["refs"] = [r.model_dump(mode="json", exclude_none=True, by_alias=True) for r in f.refs]
     out["values"] = f.values
     keys = _FINDING_KEYS
     extra = {k: v for k, v in out.items() if k not in keys and v is not None}

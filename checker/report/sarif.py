@@ -36,7 +36,9 @@ def format_ref(ref: Ref, markdown: bool = False) -> str:
     elif ref.url:
         head += f" <{ref.url}>"
     if ref.basis:
-        head += f" ({ref.basis})"
+        head += f" ({ref.basis}{', unverified' if ref.unverified else ''})"
+    if ref.in_force is not None:
+        head += f" [in force {ref.in_force.describe()}]"
     if ref.note:
         head += f" — {ref.note}"
     return head
@@ -196,6 +198,8 @@ def _result(
             suppression["properties"] = extra
         out["suppressions"] = [suppression]
     out["properties"] = {"outcome": f.outcome, "values": f.values}
+    if f.refs:  # the basis in force at the contract's date (the rule's help lists every version)
+        out["properties"]["refs"] = [format_ref(r) for r in f.refs]
     return out
 
 

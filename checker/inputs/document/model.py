@@ -37,7 +37,7 @@ class DocPosition:
 
 @dataclass(frozen=True, slots=True)
 class DocProblem:
-    """Something wrong with a document file (the fields of `checker.loader.LoadProblem`)."""
+    """Something wrong with a document file (the fields of `checker.inputs.loader.LoadProblem`)."""
 
     code: str
     message: str

@@ -1,6 +1,6 @@
 """Quantities in the text: amounts (paired with their 大写), percentages, durations, dates.
 
-Values are written in the forms the contract schema's `x-type`s read (`checker.schema`):
+Values are written in the forms the contract schema's `x-type`s read (`checker.inputs.schema`):
 money as `CNY 100000.00`, a duration as `3 years` / `15 working days`, a date as
 `2025-03-20`; a percentage is a plain number (30 for 30%, 0.05 for 万分之五). The text
 parsers are the language's own (`checker.lang.textparse`, `cnupper`), so a value the

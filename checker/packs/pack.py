@@ -21,6 +21,7 @@ from .packfile import (
     PackError,
     PackProblem,
     PackSource,
+    Texts,
     builtin_packs,
     extended_by,
     read_pack,
@@ -31,12 +32,16 @@ __all__ = [
     "CompiledRule",
     "PackError",
     "PackProblem",
+    "PackScope",
     "RuleSpec",
     "builtin_packs",
     "compile_pack",
+    "compile_rules",
     "convert_param",
     "extended_by",
+    "pack_scope",
     "resolve_pack",
+    "split_each",
 ]
 
 DataPath = tuple[str | int, ...]
@@ -81,13 +86,13 @@ class _Merged:
     warnings: list[PackProblem] = field(default_factory=list)
 
 
-def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
+def _merge(path: Path, chain: tuple[Path, ...] = (), texts: Texts | None = None) -> _Merged:
     if path in chain:
         cycle = " → ".join(
             p.parent.name if p.name == "pack.yaml" else p.name for p in (*chain, path)
         )
         raise PackError([PackProblem(str(chain[-1]), None, None, f"`extends` cycle: {cycle}")])
-    src, structure_problems, bad_rules = read_pack(path)
+    src, structure_problems, bad_rules = read_pack(path, texts)
     data = src.doc.data or {}
     merged = _Merged(
         str(data["pack"]),
@@ -99,7 +104,7 @@ def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
     problems: list[PackProblem] = []
     for i, ref in enumerate(data.get("extends", []) or []):
         try:
-            parent = _merge(resolve_pack(str(ref), path.parent), (*chain, path))
+            parent = _merge(resolve_pack(str(ref), path.parent), (*chain, path), texts)
         except PackError as exc:
             if (
                 exc.problems
@@ -220,6 +225,14 @@ def expr_text(value: Any) -> str:
 
 
 _EACH: Final = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.+)$", re.S)
+
+
+def split_each(text: str) -> tuple[str, str, int] | None:
+    """A rule's `each: NAME in EXPR` as (NAME, EXPR, where EXPR starts), None if malformed."""
+    m = _EACH.match(text)
+    return None if m is None else (m.group(1), m.group(2), m.start(2))
+
+
 _INTERP: Final = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 
 
@@ -250,11 +263,26 @@ class CompiledRule:
         return self.spec.pack
 
 
-def compile_pack(
-    path: Path, params: Mapping[str, Any] | None = None
-) -> tuple[_Merged, Program, list[CompiledRule], dict[str, Any], ContractSchema | None]:
-    """Read, merge and compile a pack; raises PackError listing every problem found."""
-    merged = _merge(path)
+@dataclass
+class PackScope:
+    """A pack read and merged, with the scope its rules compile in (parameters, lets,
+    schema) and every problem found so far (an editor shows them as they are typed)."""
+
+    merged: _Merged
+    program: Program
+    values: dict[str, Any]
+    schema: ContractSchema | None
+    problems: list[PackProblem]
+    warnings: list[PackProblem] = field(default_factory=list)
+
+
+def pack_scope(
+    path: Path, params: Mapping[str, Any] | None = None, texts: Texts | None = None
+) -> PackScope:
+    """Read and merge a pack, then check its schema, parameters and lets; the problems are
+    collected, not raised. Raises PackError only when a pack file cannot be read or merged.
+    `texts`: pack files an editor holds, read from there instead of the disk."""
+    merged = _merge(path, texts=texts)
     problems: list[PackProblem] = list(merged.problems)
     schema: ContractSchema | None = None
     if merged.schema is not None:
@@ -333,17 +361,35 @@ def compile_pack(
         except ExprError as exc:
             problems.extend(src.expr_problems(("let", name), text, exc, None))
             program.lets[name] = program.compile("null")  # keep checking the rest
+    return PackScope(merged, program, values, schema, problems, warnings)
+
+
+def compile_rules(scope: PackScope) -> list[CompiledRule]:
+    """Compile every rule of the pack in its scope; problems and warnings go to the scope."""
     rules: list[CompiledRule] = []
-    for spec in merged.rules.values():
-        rule = _compile_rule(spec, program, problems, warnings)
+    for spec in scope.merged.rules.values():
+        rule = _compile_rule(spec, scope.program, scope.problems, scope.warnings)
         if rule is not None:
             rules.append(rule)
+    return rules
+
+
+def compile_pack(
+    path: Path, params: Mapping[str, Any] | None = None
+) -> tuple[_Merged, Program, list[CompiledRule], dict[str, Any], ContractSchema | None]:
+    """Read, merge and compile a pack; raises PackError listing every problem found."""
+    scope = pack_scope(path, params)
+    rules = compile_rules(scope)
+    problems = scope.problems
     if problems:
         problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         raise PackError(problems)
     # `applies_to` is compiled with every rule: say each of its warnings once.
-    merged.warnings = sorted(set(warnings), key=lambda p: (p.file, p.line or 0, p.column or 0))
-    return merged, program, rules, values, schema
+    merged = scope.merged
+    merged.warnings = sorted(
+        set(scope.warnings), key=lambda p: (p.file, p.line or 0, p.column or 0)
+    )
+    return merged, scope.program, rules, scope.values, scope.schema
 
 
 def _warn(

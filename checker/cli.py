@@ -174,10 +174,11 @@ def lsp_command(stdio: bool) -> None:
     try:
         from .lsp.server import serve
     except ImportError as exc:
-        if (exc.name or "").split(".")[0] not in _LSP_PACKAGES:
+        package = (exc.name or "").split(".")[0]
+        if package not in _LSP_PACKAGES:
             raise
         fail(
-            f"the language server needs {exc.name}, which is not installed: "
+            f"the language server needs {package}, which is not installed: "
             "pip install 'contract-compliance-checker[lsp]'"
         )
     serve()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from ..config import ConfigError, find_config, load_config
+from ..config import Config, ConfigError, find_config, load_config
 from ..inputs.loader import DataPath, Format, LoadedContract, load_text
 from ..models import Finding
 from ..packs.pack import PackError
@@ -50,11 +50,7 @@ class Contracts:
         cached = self._plans.get(config_file)
         if cached is not None and cached.stamp == _stamp(_watched(config_file, cached.plan)):
             return cached.plan
-        config = load_config(config_file) if config_file else None
-        if config is None:
-            from ..config import Config
-
-            config = Config(root=file.parent)
+        config = load_config(config_file) if config_file else Config(root=file.parent)
         plan = make_plan(config, [], None, None)
         self._plans[config_file] = _Loaded(plan, _stamp(_watched(config_file, plan)))
         return plan

@@ -135,3 +135,14 @@ def test_lsp_without_pygls_says_how_to_install_it() -> None:
         "contract-checker: the language server needs pygls, which is not installed: "
         "pip install 'contract-compliance-checker[lsp]'\n"
     )
+
+
+def test_the_stdio_flag_editors_pass_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "draft.yaml"
+    shutil.copy(DEFECT, path)
+    client = Client(tmp_path, ("--stdio",))  # what vscode-languageclient adds for stdio
+    try:
+        codes = set(_by_code(client.diagnostics(client.open(path))))
+        assert "drafting/payment-percentages-sum-to-100" in codes
+    finally:
+        client.close()

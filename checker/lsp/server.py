@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -280,6 +280,6 @@ def build() -> CheckerServer:
     return server
 
 
-def serve(**_: Any) -> None:
+def serve() -> None:
     """Speak LSP over standard input and output until the client says exit."""
     build().start_io()

@@ -161,6 +161,29 @@ def _load_packs(refs: tuple[str, ...]) -> list[Pack]:
 main.add_command(check_command)
 
 
+# The packages the language server needs (the `lsp` extra), as Python names them.
+_LSP_PACKAGES = ("pygls", "lsprotocol", "cattrs")
+
+
+@main.command("lsp")
+@click.option(
+    "--stdio", is_flag=True, help="Speak over standard input and output (the only transport)."
+)
+def lsp_command(stdio: bool) -> None:
+    """Run the language server for packs and contracts (editors start it)."""
+    try:
+        from .lsp.server import serve
+    except ImportError as exc:
+        package = (exc.name or "").split(".")[0]
+        if package not in _LSP_PACKAGES:
+            raise
+        fail(
+            f"the language server needs {package}, which is not installed: "
+            "pip install 'contract-compliance-checker[lsp]'"
+        )
+    serve()
+
+
 @main.command("packs")
 def packs_command() -> None:
     """List the built-in rule packs."""

@@ -1,4 +1,4 @@
-"""Rule packs: merge them (`extends`), read their parameters, and compile their rules."""
+"""Rule packs: read their parameters, lets and dates, and compile their rules."""
 
 from __future__ import annotations
 
@@ -18,13 +18,14 @@ from ..lang.textparse import parse_date, parse_duration, parse_money
 from ..lang.typecheck import suggest
 from ..lang.values import Duration, Money, display
 from ..models import InForce, Ref, Severity
+from .merge import MergedPack, RuleSpec, expr_text, merge
 from .packfile import (
     PackError,
     PackProblem,
     PackSource,
+    Texts,
     builtin_packs,
     extended_by,
-    read_pack,
     resolve_pack,
 )
 
@@ -32,137 +33,19 @@ __all__ = [
     "CompiledRule",
     "PackError",
     "PackProblem",
+    "PackScope",
     "RuleSpec",
     "builtin_packs",
     "compile_pack",
+    "compile_rules",
     "convert_param",
     "extended_by",
+    "pack_scope",
     "resolve_pack",
+    "split_each",
 ]
 
 DataPath = tuple[str | int, ...]
-
-
-# -- merging ------------------------------------------------------------------------------
-
-
-@dataclass
-class RuleSpec:
-    """A rule as written, with where it came from (for errors and findings)."""
-
-    pack: str
-    src: PackSource
-    index: int
-    raw: Mapping[str, Any]
-    applies_to: str | None
-    applies_src: PackSource | None
-    malformed: bool = False  # its structure was already reported as wrong
-
-    @property
-    def id(self) -> str:
-        return str(self.raw["id"])
-
-    def path(self, *more: str | int) -> DataPath:
-        return ("rules", self.index, *more)
-
-
-@dataclass
-class _Merged:
-    pack: str
-    src: PackSource
-    version: str
-    title: str
-    description: str
-    schema: tuple[str, Path] | None = None
-    params: dict[str, tuple[Mapping[str, Any], PackSource]] = field(default_factory=dict)
-    lets: dict[str, tuple[str, PackSource]] = field(default_factory=dict)
-    rules: dict[str, RuleSpec] = field(default_factory=dict)
-    files: list[Path] = field(default_factory=list)
-    problems: list[PackProblem] = field(default_factory=list)
-    warnings: list[PackProblem] = field(default_factory=list)
-
-    # `dates.in_force_at` as written (the nearest pack that sets it), then compiled.
-    in_force_at_src: tuple[list[str], PackSource] | None = None
-    in_force_at: list[Expression] = field(default_factory=list)
-
-
-def _merge(path: Path, chain: tuple[Path, ...] = ()) -> _Merged:
-    if path in chain:
-        cycle = " → ".join(
-            p.parent.name if p.name == "pack.yaml" else p.name for p in (*chain, path)
-        )
-        raise PackError([PackProblem(str(chain[-1]), None, None, f"`extends` cycle: {cycle}")])
-    src, structure_problems, bad_rules = read_pack(path)
-    data = src.doc.data or {}
-    merged = _Merged(
-        str(data["pack"]),
-        src,
-        str(data.get("version", "0.0.0")),
-        str(data.get("title", data["pack"])),
-        str(data.get("description", "")),
-    )
-    problems: list[PackProblem] = []
-    for i, ref in enumerate(data.get("extends", []) or []):
-        try:
-            parent = _merge(resolve_pack(str(ref), path.parent), (*chain, path))
-        except PackError as exc:
-            if (
-                exc.problems
-                and exc.problems[0].line is None
-                and not exc.problems[0].message.startswith("`extends` cycle")
-            ):
-                problems.append(src.problem(("extends", i), exc.problems[0].message))
-                continue
-            raise
-        merged.schema = parent.schema or merged.schema
-        merged.in_force_at_src = parent.in_force_at_src or merged.in_force_at_src
-        merged.params.update(parent.params)
-        merged.lets.update(parent.lets)
-        merged.rules.update(parent.rules)
-        merged.files.extend(parent.files)
-        merged.problems.extend(parent.problems)
-    if problems:
-        raise PackError(problems)
-    merged.files.append(path)
-    if "schema" in data:
-        merged.schema = (str(data["schema"]), path.parent)
-    dates = data.get("dates")
-    if isinstance(dates, Mapping) and isinstance(dates.get("in_force_at"), list):
-        merged.in_force_at_src = ([expr_text(e) for e in dates["in_force_at"]], src)
-    for name, decl in (data.get("params") or {}).items():
-        merged.params[str(name)] = (decl, src)
-    for name, text in (data.get("let") or {}).items():
-        merged.lets[str(name)] = (str(text), src)
-    applies = data.get("applies_to")
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(data.get("rules") or []):
-        if not isinstance(raw, Mapping) or "id" not in raw:
-            continue  # reported by the structure check
-        # A rule with a structural problem is still compiled, so that its expression
-        # errors are reported in the same run; the pack is refused either way.
-        rid = str(raw["id"])
-        if rid in seen:
-            problems.append(
-                src.problem(
-                    ("rules", i, "id"),
-                    f"duplicate rule id `{rid}` (first at rule {seen[rid] + 1} of this pack)",
-                    rid,
-                )
-            )
-            continue
-        seen[rid] = i
-        merged.rules[rid] = RuleSpec(
-            merged.pack,
-            src,
-            i,
-            raw,
-            str(applies) if applies else None,
-            src if applies else None,
-            i in bad_rules,
-        )
-    merged.problems.extend(structure_problems)
-    merged.problems.extend(problems)
-    return merged
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -221,14 +104,15 @@ def convert_param(kind: str, value: Any) -> Any:
     return value
 
 
-def expr_text(value: Any) -> str:
-    """An expression as YAML gave it: bare `true` arrives as a bool, `1` as a number."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 _EACH: Final = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.+)$", re.S)
+
+
+def split_each(text: str) -> tuple[str, str, int] | None:
+    """A rule's `each: NAME in EXPR` as (NAME, EXPR, where EXPR starts), None if malformed."""
+    m = _EACH.match(text)
+    return None if m is None else (m.group(1), m.group(2), m.start(2))
+
+
 _INTERP: Final = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 
 
@@ -261,11 +145,26 @@ class CompiledRule:
         return self.spec.pack
 
 
-def compile_pack(
-    path: Path, params: Mapping[str, Any] | None = None
-) -> tuple[_Merged, Program, list[CompiledRule], dict[str, Any], ContractSchema | None]:
-    """Read, merge and compile a pack; raises PackError listing every problem found."""
-    merged = _merge(path)
+@dataclass
+class PackScope:
+    """A pack read and merged, with the scope its rules compile in (parameters, lets,
+    schema) and every problem found so far (an editor shows them as they are typed)."""
+
+    merged: MergedPack
+    program: Program
+    values: dict[str, Any]
+    schema: ContractSchema | None
+    problems: list[PackProblem]
+    warnings: list[PackProblem] = field(default_factory=list)
+
+
+def pack_scope(
+    path: Path, params: Mapping[str, Any] | None = None, texts: Texts | None = None
+) -> PackScope:
+    """Read and merge a pack, then check its schema, parameters and lets; the problems are
+    collected, not raised. Raises PackError only when a pack file cannot be read or merged.
+    `texts`: pack files an editor holds, read from there instead of the disk."""
+    merged = merge(path, texts=texts)
     problems: list[PackProblem] = list(merged.problems)
     schema: ContractSchema | None = None
     if merged.schema is not None:
@@ -345,17 +244,35 @@ def compile_pack(
             problems.extend(src.expr_problems(("let", name), text, exc, None))
             program.lets[name] = program.compile("null")  # keep checking the rest
     merged.in_force_at = _compile_dates(merged, program, problems)
+    return PackScope(merged, program, values, schema, problems, warnings)
+
+
+def compile_rules(scope: PackScope) -> list[CompiledRule]:
+    """Compile every rule of the pack in its scope; problems and warnings go to the scope."""
     rules: list[CompiledRule] = []
-    for spec in merged.rules.values():
-        rule = _compile_rule(spec, program, problems, warnings)
+    for spec in scope.merged.rules.values():
+        rule = _compile_rule(spec, scope.program, scope.problems, scope.warnings)
         if rule is not None:
             rules.append(rule)
+    return rules
+
+
+def compile_pack(
+    path: Path, params: Mapping[str, Any] | None = None
+) -> tuple[MergedPack, Program, list[CompiledRule], dict[str, Any], ContractSchema | None]:
+    """Read, merge and compile a pack; raises PackError listing every problem found."""
+    scope = pack_scope(path, params)
+    rules = compile_rules(scope)
+    problems = scope.problems
     if problems:
         problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         raise PackError(problems)
     # `applies_to` is compiled with every rule: say each of its warnings once.
-    merged.warnings = sorted(set(warnings), key=lambda p: (p.file, p.line or 0, p.column or 0))
-    return merged, program, rules, values, schema
+    merged = scope.merged
+    merged.warnings = sorted(
+        set(scope.warnings), key=lambda p: (p.file, p.line or 0, p.column or 0)
+    )
+    return merged, scope.program, rules, scope.values, scope.schema
 
 
 def _warn(
@@ -393,7 +310,7 @@ def _shifted(diags: list[Diagnostic], offset: int) -> list[Diagnostic]:
 
 
 def _compile_dates(
-    merged: _Merged, program: Program, problems: list[PackProblem]
+    merged: MergedPack, program: Program, problems: list[PackProblem]
 ) -> list[Expression]:
     """The expressions giving a contract's date for `in_force`; each must be a date."""
     if merged.in_force_at_src is None:

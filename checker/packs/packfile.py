@@ -11,7 +11,7 @@ from typing import Final
 
 import jsonschema
 
-from ..inputs.loader import LoadedContract, LoadProblem, Position, load_file
+from ..inputs.loader import LoadedContract, LoadProblem, Position, load_file, load_text
 from ..inputs.schema import data_validator, package_dir
 from ..lang import Diagnostic, ExprError
 from ..lang.errors import render_caret
@@ -20,6 +20,8 @@ from ..lang.values import display
 from .packschema import PACK_SCHEMA
 
 DataPath = tuple[str | int, ...]
+Texts = Mapping[Path, str]
+"""Pack files' text as an editor holds it, unsaved, by resolved path: read instead of the disk."""
 
 MAX_PACK_BYTES: Final = 2 * 1024 * 1024
 """Largest pack file: packs come in pull requests, and loading costs time and memory in
@@ -101,8 +103,14 @@ def resolve_pack(ref: str, base: Path | None = None) -> Path:
     )
 
 
-def _load(path: Path) -> LoadedContract:
-    """A pack file as loaded, once per process while it does not change."""
+def _load(path: Path, texts: Texts | None = None) -> LoadedContract:
+    """A pack file as loaded, once per process while it does not change (from `texts`
+    when an editor holds it)."""
+    if texts is not None and path in texts:
+        text = texts[path]
+        if len(text) > MAX_PACK_BYTES:
+            return _too_large(path, len(text))
+        return load_text(text, str(path), fmt="yaml")
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
@@ -117,14 +125,16 @@ def _load_cached(path: Path, stamp: int) -> LoadedContract:
     except OSError:
         size = 0  # load_file reports why it cannot be read
     if size > MAX_PACK_BYTES:
-        message = (
-            f"the pack file is {size:,} bytes; the limit is {MAX_PACK_BYTES:,} "
-            f"({MAX_PACK_BYTES // (1024 * 1024)} MB): split it into packs that extend each other"
-        )
-        return LoadedContract(
-            str(path), None, problems=[LoadProblem("too-large", message, None, None)]
-        )
+        return _too_large(path, size)
     return load_file(path)
+
+
+def _too_large(path: Path, size: int) -> LoadedContract:
+    message = (
+        f"the pack file is {size:,} bytes; the limit is {MAX_PACK_BYTES:,} "
+        f"({MAX_PACK_BYTES // (1024 * 1024)} MB): split it into packs that extend each other"
+    )
+    return LoadedContract(str(path), None, problems=[LoadProblem("too-large", message, None, None)])
 
 
 def extended_by(path: Path, seen: frozenset[Path] = frozenset()) -> set[Path]:
@@ -175,6 +185,11 @@ class PackSource:
         col = pos.column if pos else None
         source = self.doc.lines[line - 1] if line and line <= len(self.doc.lines) else None
         return PackProblem(str(self.path), line, col, message, rule, source, hint=hint)
+
+    def expr_rows(self, path: DataPath, text: str) -> list[tuple[int, int] | None]:
+        """Where each line of the expression `text` at `path` starts in the file (1-based
+        line and column), None for a line that cannot be found (an escaped quoted scalar)."""
+        return _ExprLocator(self, path, text).rows
 
     def expr_problems(
         self,
@@ -254,13 +269,17 @@ def _is_builtin(path: Path) -> bool:
     return True
 
 
-def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
+def read_pack(
+    path: Path, texts: Texts | None = None
+) -> tuple[PackSource, list[PackProblem], set[int]]:
     """The pack file, the problems found in its structure, and the rules they concern.
 
     Problems inside a rule do not stop the others being checked (every error of a pack is
-    reported in one run); a problem in the pack's own keys does.
+    reported in one run); a problem in the pack's own keys does. `texts`: files an editor
+    holds, read from there (and always checked against the pack schema: they are being
+    written).
     """
-    doc = _load(path)
+    doc = _load(path, texts)
     if doc.data is None:
         p = doc.problems[0]
         source = doc.lines[p.line - 1] if p.line and p.line <= len(doc.lines) else None
@@ -291,7 +310,7 @@ def read_pack(path: Path) -> tuple[PackSource, list[PackProblem], set[int]]:
     # them again at every start would cost a tenth of a one-file run.
     errors = (
         []
-        if _is_builtin(path)
+        if _is_builtin(path) and not (texts and path in texts)
         else sorted(
             # The loader reads an unquoted `2025-06-01` as a date: a date where the schema
             # says string (`in_force`), as in contracts.

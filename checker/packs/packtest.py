@@ -77,10 +77,13 @@ def run_pack_tests(
         yield _run_case(pack_file, case, packs, params or {})
 
 
-def read_case(pack_file: Path, case: Path) -> tuple[PackSource | None, list[PackProblem]]:
+def read_case(
+    pack_file: Path, case: Path, doc: LoadedContract | None = None
+) -> tuple[PackSource | None, list[PackProblem]]:
     """A test file and every error in it: YAML, the pack-test schema (unknown keys with a
-    did-you-mean, an empty `expect`), a contract file outside the pack's folder."""
-    doc = load_file(case)
+    did-you-mean, an empty `expect`), a contract file outside the pack's folder.
+    `doc`: the file already read (an editor's unsaved text)."""
+    doc = doc if doc is not None else load_file(case)
     if doc.data is None:
         p = doc.problems[0]
         return None, [PackProblem(str(case), p.line, p.column, p.message)]

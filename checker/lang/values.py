@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any, Final, Literal, TypeAlias
 
 Family = Literal["months", "days", "working_days"]
@@ -363,13 +363,25 @@ def format_number(n: Number) -> str:
     return text
 
 
+def wide_context(d: Decimal, extra: int = 2) -> Context:
+    """A decimal context with room for every digit of `d` and `extra` more, so quantizing
+    or dividing a contract's number (up to 100 digits, or more after arithmetic) neither
+    fails nor drops digits the way the default 28-digit context does."""
+    return Context(prec=max(28, d.adjusted() + 1 + extra, len(d.as_tuple().digits) + extra))
+
+
 def format_duration(d: Duration) -> str:
     """`3 years`, `18 months`, `30 days`, `15 working days` (whole years shown as years)."""
     amount = d.amount
-    if d.family == "months" and amount != 0 and amount % 12 == 0:
-        years = (
-            normalize_number(Decimal(amount) / 12) if not isinstance(amount, int) else amount // 12
-        )
+    years: Number | None = None
+    if d.family == "months" and amount != 0:
+        if isinstance(amount, Decimal):
+            ctx = wide_context(amount)
+            if ctx.remainder(amount, Decimal(12)) == 0:
+                years = normalize_number(ctx.divide(amount, Decimal(12)))
+        elif amount % 12 == 0:
+            years = amount // 12
+    if years is not None:
         return f"{format_number(years)} {'year' if years in (1, -1) else 'years'}"
     one, many = _UNIT_NAMES[d.family]
     return f"{format_number(amount)} {one if amount in (1, -1) else many}"
@@ -379,7 +391,7 @@ def format_money(m: Money) -> str:
     """`CNY 100000.00`: the currency code and the amount with at least two decimals."""
     amount = Decimal(m.amount)
     if -amount.as_tuple().exponent < 2:  # type: ignore[operator]
-        amount = amount.quantize(Decimal("0.01"))
+        amount = amount.quantize(Decimal("0.01"), context=wide_context(amount))
     return f"{m.currency} {format(amount, 'f')}"
 
 

@@ -20,7 +20,7 @@ from .lang import types as T
 from .lang.interpreter import format_path
 from .lang.textparse import parse_date, parse_duration, parse_money
 from .lang.typecheck import suggest
-from .lang.values import Duration, Missing, Money, display
+from .lang.values import Duration, Missing, Money, display, shorten
 
 DataPath = tuple[str | int, ...]
 
@@ -131,18 +131,24 @@ class ContractSchema:
             yield from _explain(err)
 
 
+HINTED_UNKNOWN_FIELDS: Final = 100  # per mapping; the report lists at most 100 per rule anyway
+
+
 def _explain(err: ValidationError) -> Iterator[SchemaProblem]:
     path: DataPath = tuple(err.absolute_path)
     if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
         props = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
         known = sorted(props)
-        for key in err.instance:
-            if key in props:
-                continue
-            near = suggest(str(key), known)
+        for i, key in enumerate(k for k in err.instance if k not in props):
+            # "did you mean" costs a fuzzy match against every known name: only for the
+            # unknown fields a report lists (500,000 unknown keys took most of a minute).
+            near = suggest(str(key), known) if i < HINTED_UNKNOWN_FIELDS else None
             hint = f"; did you mean `{near}`?" if near else ""
             yield SchemaProblem(
-                "unknown-field", f"unknown field `{key}`{hint}", (*path, key), key=True
+                "unknown-field",
+                f"unknown field `{shorten(str(key))}`{hint}",
+                (*path, key),
+                key=True,
             )
         return
     if err.validator == "required" and isinstance(err.validator_value, list):
@@ -228,8 +234,8 @@ class _Typer:
         return out
 
     def walk(self, value: Any, node: Any, path: DataPath) -> Any:
-        if value is None:
-            return None
+        if value is None or node is None:
+            return value  # no schema below here: nothing to read, so no copy to make
         xt = self.x_type(node)
         if xt in _PARSERS:
             return self.read(value, xt, path)
@@ -269,7 +275,8 @@ class _Typer:
                 return _PARSERS[xt](value)
             except ValueError as exc:
                 reason = (
-                    f"cannot read {display(value)} as {'a ' if xt != 'money' else ''}{xt}: {exc}"
+                    f"cannot read {display(value)} as {'a ' if xt != 'money' else ''}{xt}: "
+                    f"{shorten(str(exc))}"
                 )
         else:
             reason = f"expected {'a ' if xt != 'money' else ''}{xt} written as text, found {display(value)}"

@@ -103,9 +103,15 @@ class Pack:
             return plain, []
         return self.schema.apply(plain)
 
-    def run(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[Located]:
-        """Results with the data path each finding points at; `data` must already be typed."""
-        return self._runner.run(data, today)
+    def run(
+        self, data: Mapping[str, Any], today: _dt.date | None = None, detail: int | None = None
+    ) -> list[Located]:
+        """Results with the data path each finding points at; `data` must already be typed.
+
+        `detail` bounds the elements of one `each` rule that get a full result (message,
+        values, place); later ones share one bare result per outcome (for capped reports).
+        """
+        return self._runner.run(data, today, detail)
 
     def verdicts(self, data: Mapping[str, Any], today: _dt.date | None = None) -> dict[str, Any]:
         """Rule id → True (pass), False (fail), None (skipped), or the Missing / EvalError

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from .inputs.loader import pointer
 from .lang import EvalError, Expression, Missing, Program, unparse
@@ -22,7 +23,7 @@ from .lang.interpreter import (
     parse_path,
 )
 from .lang.nodes import Binary, Compare, Literal, Node, Quant, Unary
-from .lang.values import display, format_number, to_json
+from .lang.values import display, format_number, shorten, to_json
 from .models import Outcome, RuleResult
 from .packs.pack import CompiledRule
 from .zhtext import render_zh
@@ -46,12 +47,48 @@ def text_of(v: Any, lang: str = "en", labels: Mapping[str, str] | None = None) -
     if isinstance(v, Missing):
         return "?"
     if isinstance(v, str):
-        return v
+        return shorten(v)
     if isinstance(v, bool) or v is None:
         return display(v)
     if isinstance(v, int | Decimal):
         return format_number(v)
     return display(v)
+
+
+# A finding's `values` hold the values that decided it in full, up to these bounds (a 5 MB
+# list copied into every finding of a rule would cost more than the contract itself).
+VALUE_CHARS: Final = 10_000  # characters of a string
+VALUE_ITEMS: Final = 1_000  # items of a list, entries of a map
+
+
+def bounded(v: Any) -> Any:
+    """The value, with strings, lists and maps past the bounds cut and saying so: a string
+    ends `… (N more characters)`, a list's last item is `… (N more items)`, a map's last
+    key is `…` with `N more entries`."""
+    if isinstance(v, str):
+        return shorten(v, VALUE_CHARS)
+    if isinstance(v, list | tuple):
+        out = [bounded(x) for x in v[:VALUE_ITEMS]]
+        if len(v) > VALUE_ITEMS:
+            out.append(f"… ({len(v) - VALUE_ITEMS:,} more items)")
+        return out
+    if isinstance(v, Mapping):
+        entries = {k: bounded(x) for k, x in itertools.islice(v.items(), VALUE_ITEMS)}
+        if len(v) > VALUE_ITEMS:
+            entries["…"] = f"{len(v) - VALUE_ITEMS:,} more entries"
+        return entries
+    return v
+
+
+def _outcome(rule: CompiledRule, value: Any) -> Outcome:
+    """The outcome `_judge` gives an assertion's value, without working out the finding."""
+    if value is True:
+        return "pass"
+    if value is False:
+        return "fail"
+    if isinstance(value, Missing):
+        return "skip" if rule.on_missing == "skip" else "missing"
+    return "error"
 
 
 class RuleRunner:
@@ -118,7 +155,11 @@ class RuleRunner:
                 return value
         return env.ctx.today
 
-    def run(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[Located]:
+    def run(
+        self, data: Mapping[str, Any], today: _dt.date | None = None, detail: int | None = None
+    ) -> list[Located]:
+        """Every rule's results; with `detail`, only that many findings of an `each` rule are
+        worked out in full (see `_run_each`)."""
         env = self.program.env(data, params=self.params, today=today)
         values, applies = self._values(env)
         day = self.law_date(env) if self.dated else None
@@ -129,7 +170,7 @@ class RuleRunner:
             ):
                 out.append(self._simple(rule, "skip"))
             elif slot is None:
-                out.extend(self._run_each(rule, env))
+                out.extend(self._run_each(rule, env, detail))
             else:
                 value = values[slot]
                 if value is SKIPPED:
@@ -216,7 +257,10 @@ class RuleRunner:
         err = EvalError(f"`assert` must give true or false, gave {display(value)}")
         return self._finish(rule, env, "error", element, error=err)
 
-    def _run_each(self, rule: CompiledRule, env: Env) -> list[Located]:
+    def _run_each(self, rule: CompiledRule, env: Env, detail: int | None = None) -> list[Located]:
+        """One result per element. Past `detail` findings, and for passes when `detail` is
+        given, elements share one bare result per outcome: a 450,000-item list then costs a
+        reference per element, not a result with a message and values."""
         assert rule.each is not None and rule.each_var is not None
         if rule.when is not None:
             try:
@@ -237,6 +281,8 @@ class RuleRunner:
             err = EvalError(f"`each` needs a list, found {display(xs)}")
             return [self._finish(rule, env, "error", None, error=err, where=rule.each)]
         out: list[Located] = []
+        detailed = 0
+        shared: dict[Outcome, Located] = {}
         for i, x in enumerate(xs):
             element_origin = child_origin(origin, i)
             self.program.bind(env, rule.each_var, x, element_origin)
@@ -244,7 +290,15 @@ class RuleRunner:
                 value = rule.assertion.run(env)
             except EvalError as exc:
                 value = exc
-            out.append(self._judge(rule, env, value, (i, element_origin)))
+            if detail is not None and (value is True or detailed >= detail):
+                outcome = _outcome(rule, value)
+                if outcome not in shared:
+                    shared[outcome] = self._simple(rule, outcome)
+                out.append(shared[outcome])
+                continue
+            located = self._judge(rule, env, value, (i, element_origin))
+            detailed += located.result.is_finding
+            out.append(located)
         return out
 
     def _finish(
@@ -302,7 +356,7 @@ class RuleRunner:
             pointer=pointer(path) if path is not None else None,
             message=messages.get("en"),
             message_zh=messages.get("zh"),
-            values={k: to_json(v) for k, v in values.items()},
+            values={k: to_json(bounded(v)) for k, v in values.items()},
             missing=missing_paths,
         )
         return Located(result, path)

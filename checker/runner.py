@@ -7,7 +7,7 @@ import os
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from . import __version__
 from .api import Pack, rule_count
@@ -254,17 +254,11 @@ def _check_file(
     why = not_a_contract(contract.data, packs)
     if why is not None:
         return FileResult(name, [], [], skipped=why)
-    findings = [
-        _tool_finding(
-            name,
-            p.code,
-            p.code,
-            p.message,
-            p.path,
-            Position(p.line, p.column) if p.line and p.column else None,
-        )
-        for p in contract.problems
-    ]
+    findings = _Capped()
+    for p in contract.problems:
+        if findings.wants(TOOL_PACK, PROBLEM_RULES.get(p.code, p.code)):
+            pos = Position(p.line, p.column) if p.line and p.column else None
+            findings.add(_tool_finding(name, p.code, p.code, p.message, p.path, pos))
     typed_by_schema: dict[str, dict[str, Any]] = {}
     outcomes: dict[tuple[str, str], str] = {}
     seen_rules: set[tuple[str, str]] = set()
@@ -276,23 +270,32 @@ def _check_file(
             else:
                 typed, problems = pack.schema.apply(contract.data)
                 typed_by_schema[key] = typed
-                for sp in problems:
-                    pos = (contract.key_positions.get(sp.path) if sp.key else None) or position_of(
-                        contract, sp.path
+                placed = [
+                    (
+                        (contract.key_positions.get(sp.path) if sp.key else None)
+                        or position_of(contract, sp.path),
+                        sp,
                     )
-                    findings.append(
+                    for sp in problems
+                ]
+                # In file order, so that the findings listed before a cap are the first ones.
+                placed.sort(key=lambda p: (p[0].line, p[0].column) if p[0] else (0, 0))
+                for pos, sp in placed:
+                    if not findings.wants(TOOL_PACK, PROBLEM_RULES.get(sp.code, "contract-schema")):
+                        continue
+                    findings.add(
                         _tool_finding(name, sp.code, "contract-schema", sp.message, sp.path, pos)
                     )
-        for loc in pack.run(typed_by_schema[key], today):
+        for loc in pack.run(typed_by_schema[key], today, MAX_FINDINGS_PER_RULE + 1):
             r = loc.result
             if (r.pack, r.rule) in seen_rules:  # already run by an earlier pack (shared `extends`)
                 continue
             key_rule = (r.pack, r.rule)
             outcomes[key_rule] = _worst(outcomes.get(key_rule), r.outcome)
-            if not r.is_finding:
+            if not r.is_finding or not findings.wants(r.pack, r.rule):
                 continue
             pos = _position(contract, loc.path)
-            findings.append(
+            findings.add(
                 Finding(
                     file=name,
                     line=pos.line if pos else None,
@@ -310,11 +313,60 @@ def _check_file(
                 )
             )
         seen_rules.update((r.pack, r.id) for r in pack.rules)
-    findings = _dedupe(findings)
+    listed = _dedupe(findings.close())
     if not name.lower().endswith(".json"):  # JSON has no comments
-        findings = _suppress(contract, name, findings, packs, rule_ids)
-    findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.pack, f.rule))
-    return FileResult(name, findings, contract.lines, outcomes)
+        listed = _suppress(contract, name, listed, packs, rule_ids)
+    listed.sort(key=lambda f: (f.line or 0, f.column or 0, f.pack, f.rule))
+    return FileResult(name, listed, contract.lines, outcomes)
+
+
+MAX_FINDINGS_PER_RULE: Final = 100  # in one file; then one finding says how many more
+
+
+class _Capped:
+    """A file's findings, at most MAX_FINDINGS_PER_RULE per rule, then one that counts the
+    rest: 500,000 unknown keys make a readable report, not 500,000 findings (and memory
+    and time stay in proportion to the file). Ask `wants` before building a finding."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.counts: dict[tuple[str, str], int] = {}
+        self.first_left_out: dict[tuple[str, str], Finding] = {}
+
+    def wants(self, pack: str, rule: str) -> bool:
+        """Count one more finding of the rule: True when it is listed (or is the first left
+        out, which the closing summary stands in place of)."""
+        key = (pack, rule)
+        n = self.counts[key] = self.counts.get(key, 0) + 1
+        return n <= MAX_FINDINGS_PER_RULE + 1
+
+    def add(self, finding: Finding) -> None:
+        """Add the finding `wants` was last asked about."""
+        key = (finding.pack, finding.rule)
+        if self.counts.get(key, 0) <= MAX_FINDINGS_PER_RULE:
+            self.findings.append(finding)
+        else:
+            self.first_left_out.setdefault(key, finding)
+
+    def close(self) -> list[Finding]:
+        """The listed findings, and one per capped rule, where its first left-out one was."""
+        out = self.findings
+        for key, first in self.first_left_out.items():
+            more = self.counts[key] - MAX_FINDINGS_PER_RULE
+            rule = f"{key[0]}/{key[1]}"
+            message = (
+                f"{more:,} more findings of {rule} in this file are not listed "
+                f"(the first {MAX_FINDINGS_PER_RULE} are)"
+            )
+            message_zh = (
+                f"本文件中 {rule} 另有 {more:,} 个问题未列出（仅列出前 {MAX_FINDINGS_PER_RULE} 个）"
+            )
+            out.append(
+                first.model_copy(
+                    update={"message": message, "message_zh": message_zh, "values": {}}
+                )
+            )
+        return out
 
 
 def _suppress(

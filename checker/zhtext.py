@@ -48,10 +48,11 @@ def cn_int(n: int) -> str:
 
 
 def _count(amount: Any) -> str:
+    """A count before a measure word: 两年, 两个月 (二 only inside a longer numeral: 十二个月)."""
     if isinstance(amount, int) or (
         isinstance(amount, Decimal) and amount == amount.to_integral_value()
     ):
-        return cn_int(int(amount))
+        return "两" if int(amount) == 2 else cn_int(int(amount))
     return format_number(amount)
 
 

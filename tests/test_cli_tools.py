@@ -128,10 +128,10 @@ def test_a_failure_of_the_checker_on_one_file_is_a_finding_and_the_others_are_ch
     bad = ROOT / "tests/fixtures/contracts/bad.yaml"
     real_run = pack.run
 
-    def broken_on_bad(data: object, today: object = None) -> object:
+    def broken_on_bad(data: object, today: object = None, detail: object = None) -> object:
         if "totl" in str(data):
             raise ZeroDivisionError("a bug")
-        return real_run(data, today)  # type: ignore[arg-type]
+        return real_run(data, today, detail)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pack, "run", broken_on_bad)  # type: ignore[attr-defined]
     [finding] = check_file(bad, [pack]).findings

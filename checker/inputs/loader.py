@@ -23,7 +23,10 @@ DataPath = tuple[str | int, ...]
 Format = Literal["yaml", "json"]
 
 MAX_FILE_SIZE: Final = 10 * 1024 * 1024  # bytes of a file (characters of a text)
-MAX_DEPTH: Final = 500  # nested mappings/sequences
+# Nested mappings/sequences. Schema validation (jsonschema, about four Python frames per
+# level with a recursive schema) and rule evaluation recurse, so this stays well inside
+# Python's recursion limit: every stage handles every depth the loader accepts.
+MAX_DEPTH: Final = 100
 MAX_VALUES: Final = 1_000_000  # values in one document, counting alias expansions
 MAX_PATH_STEPS: Final = 10_000_000  # sum of all data-path lengths: bounds the position tables
 MAX_ALIAS_VALUES: Final = 100_000  # values reached through YAML aliases (billion laughs)

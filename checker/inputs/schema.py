@@ -20,7 +20,7 @@ from ..lang import types as T
 from ..lang.interpreter import format_path
 from ..lang.textparse import parse_date, parse_duration, parse_money
 from ..lang.typecheck import suggest
-from ..lang.values import Duration, Missing, Money, display
+from ..lang.values import Duration, Missing, Money, display, shorten
 from .loader import load_text, pointer
 from .schemare import RE2_KEYWORDS, PatternProblem, check_patterns, matches_key
 
@@ -155,6 +155,9 @@ class ContractSchema:
             yield from _explain(err)
 
 
+HINTED_UNKNOWN_FIELDS: Final = 100  # per mapping; the report lists at most 100 per rule anyway
+
+
 def _explain(err: ValidationError) -> Iterator[SchemaProblem]:
     path: DataPath = tuple(err.absolute_path)
     if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
@@ -163,13 +166,21 @@ def _explain(err: ValidationError) -> Iterator[SchemaProblem]:
             err.schema.get("patternProperties", {}) if isinstance(err.schema, Mapping) else {}
         )
         known = sorted(props)
-        for key in err.instance:
-            if key in props or any(matches_key(p, str(key)) for p in patterns):
-                continue
-            near = suggest(str(key), known)
+        unknown = (
+            k
+            for k in err.instance
+            if k not in props and not any(matches_key(p, str(k)) for p in patterns)
+        )
+        for i, key in enumerate(unknown):
+            # "did you mean" costs a fuzzy match against every known name: only for the
+            # unknown fields a report lists (500,000 unknown keys took most of a minute).
+            near = suggest(str(key), known) if i < HINTED_UNKNOWN_FIELDS else None
             hint = f"; did you mean `{near}`?" if near else ""
             yield SchemaProblem(
-                "unknown-field", f"unknown field `{key}`{hint}", (*path, key), key=True
+                "unknown-field",
+                f"unknown field `{shorten(str(key))}`{hint}",
+                (*path, key),
+                key=True,
             )
         return
     if err.validator == "required" and isinstance(err.validator_value, list):
@@ -264,8 +275,8 @@ class _Typer:
         return out
 
     def walk(self, value: Any, node: Any, path: DataPath) -> Any:
-        if value is None:
-            return None
+        if value is None or node is None:
+            return value  # no schema below here: nothing to read, so no copy to make
         xt = self.x_type(node)
         if xt in _PARSERS:
             return self.read(value, xt, path)
@@ -305,7 +316,8 @@ class _Typer:
                 return _PARSERS[xt](value)
             except ValueError as exc:
                 reason = (
-                    f"cannot read {display(value)} as {'a ' if xt != 'money' else ''}{xt}: {exc}"
+                    f"cannot read {display(value)} as {'a ' if xt != 'money' else ''}{xt}: "
+                    f"{shorten(str(exc))}"
                 )
         else:
             reason = f"expected {'a ' if xt != 'money' else ''}{xt} written as text, found {display(value)}"

@@ -29,6 +29,7 @@ from .values import (
     describe,
     display,
     type_name,
+    wide_context,
 )
 
 # -- dates and durations ------------------------------------------------------------------
@@ -206,7 +207,9 @@ def _round_rule(args: list[Type], chk: Checker) -> Type:
 
 def _round_num(x: Number, places: int) -> Number:
     q = Decimal(1).scaleb(-places)
-    out = ops._d(x).quantize(q, rounding=ROUND_HALF_UP, context=ops.CTX)
+    d = ops._d(x)
+    ctx = wide_context(d, max(places, 0) + 2)  # a 100-digit amount has more than CTX holds
+    out = d.quantize(q, rounding=ROUND_HALF_UP, context=ctx)
     return int(out) if places <= 0 else out
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import json
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any, Final, Literal, TypeAlias
 
 Family = Literal["months", "days", "working_days"]
@@ -369,13 +370,25 @@ def format_number(n: Number) -> str:
     return text
 
 
+def wide_context(d: Decimal, extra: int = 2) -> Context:
+    """A decimal context with room for every digit of `d` and `extra` more, so quantizing
+    or dividing a contract's number (up to 100 digits, or more after arithmetic) neither
+    fails nor drops digits the way the default 28-digit context does."""
+    return Context(prec=max(28, d.adjusted() + 1 + extra, len(d.as_tuple().digits) + extra))
+
+
 def format_duration(d: Duration) -> str:
     """`3 years`, `18 months`, `30 days`, `15 working days` (whole years shown as years)."""
     amount = d.amount
-    if d.family == "months" and amount != 0 and amount % 12 == 0:
-        years = (
-            normalize_number(Decimal(amount) / 12) if not isinstance(amount, int) else amount // 12
-        )
+    years: Number | None = None
+    if d.family == "months" and amount != 0:
+        if isinstance(amount, Decimal):
+            ctx = wide_context(amount)
+            if ctx.remainder(amount, Decimal(12)) == 0:
+                years = normalize_number(ctx.divide(amount, Decimal(12)))
+        elif amount % 12 == 0:
+            years = amount // 12
+    if years is not None:
         return f"{format_number(years)} {'year' if years in (1, -1) else 'years'}"
     one, many = _UNIT_NAMES[d.family]
     return f"{format_number(amount)} {one if amount in (1, -1) else many}"
@@ -385,7 +398,7 @@ def format_money(m: Money) -> str:
     """`CNY 100000.00`: the currency code and the amount with at least two decimals."""
     amount = Decimal(m.amount)
     if -amount.as_tuple().exponent < 2:  # type: ignore[operator]
-        amount = amount.quantize(Decimal("0.01"))
+        amount = amount.quantize(Decimal("0.01"), context=wide_context(amount))
     return f"{m.currency} {format(amount, 'f')}"
 
 
@@ -445,8 +458,28 @@ def to_json(v: object) -> Any:
     return str(v)
 
 
-def display(v: object) -> str:
-    """A short human rendering of a value for messages: strings quoted, others as written."""
+# How much of a value a message shows (a finding's `values` keep the whole value): a
+# contract's 5 MB string or 500,000-item list must not make a 5 MB message per finding.
+SHOWN_CHARS: Final = 200  # characters of a string
+SHOWN_ITEMS: Final = 10  # items of a list
+SHOWN_KEYS: Final = 6  # entries of a map
+SHOWN_DEPTH: Final = 4  # nesting levels; deeper lists and maps show as […] and {…}
+
+
+def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
+    """The text, or its first `limit` characters, `…` and how many more there are."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
+def _more(shown: list[str], total: int) -> list[str]:
+    return [*shown, f"… ({total - len(shown):,} more)"] if total > len(shown) else shown
+
+
+def display(v: object, _depth: int = 0) -> str:
+    """A short human rendering of a value for messages: strings quoted, others as written;
+    long strings, lists and maps and deep nesting are cut (see SHOWN_CHARS and the others)."""
     if isinstance(v, Missing):
         return "missing"
     if v is None:
@@ -456,7 +489,10 @@ def display(v: object) -> str:
     if v is False:
         return "false"
     if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        text = v[:SHOWN_CHARS].replace("\\", "\\\\").replace('"', '\\"')
+        if len(v) <= SHOWN_CHARS:
+            return f'"{text}"'
+        return f'"{text}…" ({len(v) - SHOWN_CHARS:,} more characters)'
     if isinstance(v, int | Decimal):
         return format_number(v)
     if isinstance(v, float):
@@ -468,13 +504,19 @@ def display(v: object) -> str:
     if isinstance(v, Money):
         return format_money(v)
     if isinstance(v, list | tuple):
-        inner = ", ".join(display(x) for x in v[:10])
-        return f"[{inner}{', …' if len(v) > 10 else ''}]"
+        if _depth >= SHOWN_DEPTH and v:
+            return "[…]"
+        shown = [display(x, _depth + 1) for x in v[:SHOWN_ITEMS]]
+        return "[" + ", ".join(_more(shown, len(v))) + "]"
     if isinstance(v, Mapping):
-        items = list(v.items())
-        inner = ", ".join(f"{k}: {display(x)}" for k, x in items[:6])
-        return "{" + inner + (", …" if len(items) > 6 else "") + "}"
-    return str(v)
+        if _depth >= SHOWN_DEPTH and v:
+            return "{…}"
+        entries = [
+            f"{shorten(str(k))}: {display(x, _depth + 1)}"
+            for k, x in itertools.islice(v.items(), SHOWN_KEYS)
+        ]
+        return "{" + ", ".join(_more(entries, len(v))) + "}"
+    return shorten(str(v))
 
 
 def dumps(v: object, indent: int | None = None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,3 +52,38 @@ def exact_json(v: Any) -> Any:
         f = float(v)
         return f if Decimal(repr(f)) == v else str(v)
     raise TypeError(f"not JSON serialisable: {type(v).__name__}")
+
+
+# Lone surrogates (from a JSON `\udfff` escape, or a file name that is not UTF-8) cannot be
+# encoded: text formats show U+FFFD, JSON formats keep them as `\udfff` escapes.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# What a terminal, a CI log or a one-line field must not receive raw: C0 and C1 controls,
+# DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_control(m: re.Match[str]) -> str:
+    c = m.group()
+    if c in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[c]
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def encodable(text: str) -> str:
+    """The text with every lone surrogate replaced by U+FFFD, so UTF-8 can encode it."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def one_line(text: str) -> str:
+    """Untrusted text safe to print on one line: control characters and line separators as
+    `\\n`, `\\x1b`, `\\u2028` escapes (so a contract cannot move the cursor, colour the
+    terminal or start a line a CI runner reads as a command), lone surrogates as U+FFFD."""
+    return encodable(_CONTROL.sub(_escape_control, text))
+
+
+def json_text(doc: Any) -> str:
+    """A JSON document as UTF-8-encodable text: non-ASCII kept as is, exact numbers, and lone
+    surrogates as `\\udfff` escapes (valid JSON that reads back as the same string)."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2, default=exact_json)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import Finding
-from . import RunResult, workdir_relative
+from . import RunResult, encodable, workdir_relative
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -39,7 +39,7 @@ def render(run: RunResult) -> str:
     zh = run.lang == "zh"
     lines = [annotation(f, run.message(f), zh) for f in run.report.findings]
     lines.append(summary(run))
-    return "\n".join(lines) + "\n"
+    return encodable("\n".join(lines) + "\n")
 
 
 def summary(run: RunResult) -> str:

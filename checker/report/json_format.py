@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..models import Finding
 from ..packs.packschema import FINDINGS_SCHEMA
-from . import RunResult, exact_json
+from . import RunResult, json_text
 
 
 def finding_json(f: Finding, message: str) -> dict[str, Any]:
@@ -36,4 +35,4 @@ def render(run: RunResult) -> str:
         "findings": [finding_json(f, run.message(f)) for f in report.findings],
         "summary": report.summary.model_dump(mode="json"),
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2, default=exact_json) + "\n"
+    return json_text(doc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..models import Finding
-from . import RunResult, workdir_relative
+from . import RunResult, encodable, one_line, workdir_relative
 
 COLLAPSE_OVER = 50  # findings in one file; more are folded into <details>
 BUDGET = 60_000  # characters: a pull-request comment holds at most 65,536
@@ -55,13 +55,26 @@ WORDS = {
 }
 
 
+# Characters Markdown reads as markup (emphasis, links and images, code, tables, escapes);
+# `<`, `>` and `&` become entities so no HTML from a contract reaches the page.
+_MARKUP = re.compile(r"[\\`*_\[\]|~]")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
 def cell(text: str) -> str:
-    """Text that stays inside one table cell: `|` escaped, line breaks as <br>."""
-    return re.sub(r"\r\n|\r|\n", "<br>", text.replace("|", "\\|"))
+    """Untrusted text shown as itself in one table cell: Markdown markup and HTML escaped,
+    line breaks as <br>, other control characters as `\\x1b`-style escapes."""
+    lines = re.split(r"\r\n|[\r\n\u2028\u2029]", text)
+    return "<br>".join(
+        _MARKUP.sub(r"\\\g<0>", re.sub("[&<>]", lambda m: _ENTITIES[m.group()], one_line(line)))
+        for line in lines
+    )
 
 
 def code(text: str) -> str:
-    """An inline code span that holds any text, backticks included."""
+    """An inline code span that holds any text on one line, backticks included (a code span
+    shows `<` and `*` as themselves; line breaks and controls become escapes)."""
+    text = one_line(text)
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -93,7 +106,7 @@ def render(run: RunResult) -> str:
     clean = [n for n in names if n not in by_file]
     if clean:
         out += _clean_section(clean, w)
-    return "\n".join(out).rstrip("\n") + "\n"
+    return encodable("\n".join(out).rstrip("\n") + "\n")
 
 
 def _verdict(findings: list[Finding], w: dict[str, str]) -> str:
@@ -139,7 +152,8 @@ def _row(run: RunResult, f: Finding, w: dict[str, str]) -> str:
     if f.suppression is not None:
         message += "<br>*" + cell(w["waived_by"].format(reason=f.suppression.reason)) + "*"
     severity = f"{EMOJI[f.severity]} {w[f.severity]}"
-    return f"| {where} | {severity} | {code(cell(f'{f.pack}/{f.rule}'))} | {message} |"
+    rule = code(f"{f.pack}/{f.rule}").replace("|", "\\|")  # a table reads `|` even in code
+    return f"| {where} | {severity} | {rule} | {message} |"
 
 
 def _clean_section(clean: list[str], w: dict[str, str]) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from ..api import Pack
 from ..models import Finding, Ref, Severity, fingerprint
 from ..packs.pack import CompiledRule
 from ..runner import TOOL_PACK, TOOL_RULES
-from . import RunResult, exact_json, workdir_relative
+from . import RunResult, json_text, workdir_relative
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -66,7 +65,7 @@ def render(run: RunResult) -> str:
     if run.lang == "zh":
         sarif_run["language"] = "zh-CN"
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [sarif_run]}
-    return json.dumps(doc, ensure_ascii=False, indent=2, default=exact_json) + "\n"
+    return json_text(doc)
 
 
 def _files(run: RunResult) -> list[str]:

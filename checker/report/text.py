@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable
 
 from ..models import Finding
-from . import RunResult
+from . import RunResult, one_line
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "bold": "1", "dim": "2", "green": "32"}
 _LABELS_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -32,7 +32,7 @@ def render(run: RunResult, color: bool = False, quiet: bool = False) -> str:
     for f in run.report.findings:
         by_file.setdefault(f.file, []).append(f)
     for file, findings in by_file.items():
-        out.append(paint(file, "bold"))
+        out.append(paint(one_line(file), "bold"))
         for f in findings:
             out.extend(_finding(f, lines.get(file, []), run.message(f), paint, zh))
         out.append("")
@@ -51,16 +51,16 @@ def _finding(
         reason = f.suppression.reason
         message += paint(f"（已豁免：{reason}）" if zh else f" [waived: {reason}]", "dim")
     head = (
-        f"  {where:<8} {paint(label.ljust(7 if not zh else 4), f.severity)} {message}  "
-        f"{paint(f'{f.pack}/{f.rule}', 'dim')}"
+        f"  {where:<8} {paint(label.ljust(7 if not zh else 4), f.severity)} {one_line(message)}  "
+        f"{paint(one_line(f'{f.pack}/{f.rule}'), 'dim')}"
     )
     out = [head]
     if f.line and 1 <= f.line <= len(lines):
         src = lines[f.line - 1].rstrip("\n")
         gutter = f"{f.line:>6} │ "
-        out.append(paint(gutter, "dim") + src)
+        out.append(paint(gutter, "dim") + one_line(src))
         col = max(1, f.column or 1)
-        pad = _width(src[: col - 1])
+        pad = _width(one_line(src[: col - 1]))  # the caret under the escaped text
         out.append(paint(" " * 6 + " │ ", "dim") + " " * pad + paint("^", f.severity))
     return out
 

@@ -57,11 +57,15 @@ def render(run: RunResult) -> bytes:
     """The review copy of the run's one .docx input. Raises OutputError when the run has
     no .docx input or several (a copy is one document), or the draft cannot be read."""
     inputs = docx_inputs(run)
-    if len(inputs) != 1:
-        listed = f": {', '.join(inputs[:5])}" if inputs else ""
+    if not inputs:
         raise OutputError(
-            f"--format docx writes a review copy of one .docx draft; this run has "
-            f"{len(inputs)} .docx inputs{listed} (check the draft on its own)"
+            "--format docx writes a review copy of a .docx draft, and this run checked none"
+        )
+    if len(inputs) > 1:
+        raise OutputError(
+            f"--format docx writes a review copy of one .docx draft, and this run checked "
+            f"{len(inputs)}: {', '.join(inputs[:5])}{', …' if len(inputs) > 5 else ''} "
+            "(check each draft on its own)"
         )
     name = inputs[0]
     sources = gather(run)
@@ -111,11 +115,12 @@ def review_copy(
 
 def _comment_lines(f: Finding, message: str, words: dict[str, str]) -> list[str]:
     """Severity and message, the rule, its basis and any waiver: one paragraph each."""
-    lines = [f"{words[f.severity]}: {message}", f"{f.pack}/{f.rule}"]
+    colon = words["colon"]
+    lines = [f"{words[f.severity]}{colon}{message}", f"{f.pack}/{f.rule}"]
     if f.refs:
-        lines.append(f"{words['basis']}: " + "; ".join(format_ref(r) for r in f.refs))
+        lines.append(words["basis"] + colon + "; ".join(format_ref(r) for r in f.refs))
     if f.suppression is not None:
-        lines.append(f"{words['waived_by']}: {f.suppression.reason}")
+        lines.append(words["waived_by"] + colon + f.suppression.reason)
     return lines
 
 

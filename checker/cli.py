@@ -24,6 +24,7 @@ from .cli_common import (
     show_warnings,
     write_file,
 )
+from .cli_report import report_command
 from .config import CONFIG_SCHEMA, Config
 from .inputs.loader import load_file
 from .inputs.schema import ContractSchema, SchemaError, resolve_schema_path
@@ -159,6 +160,7 @@ def _load_packs(refs: tuple[str, ...]) -> list[Pack]:
 
 
 main.add_command(check_command)
+main.add_command(report_command)
 
 
 # The packages the language server needs (the `lsp` extra), as Python names them.

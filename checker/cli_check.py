@@ -21,7 +21,7 @@ from .cli_common import (
 )
 from .inputs.loader import MAX_FILE_SIZE, Format, load_text
 from .models import Finding
-from .outputs import EXAMPLE, FORMATS, Output, OutputError, plan_outputs, renderer
+from .outputs import BINARY, EXAMPLE, FORMATS, Output, OutputError, plan_outputs, renderer
 from .report import RunResult, json_format
 from .ruleselect import SelectionError, apply_selection
 from .runner import FileResult, check_file
@@ -252,25 +252,35 @@ def _emit(
     run: RunResult,
     outputs: list[Output],
     write_baseline: Path | None,
-    quiet: bool,
-    color: bool | None,
+    quiet: bool = False,
+    color: bool | None = None,
 ) -> None:
     """Render every report first, then write them: a format that fails leaves every
     report file as it was, and each file is replaced whole (never half-written)."""
-    rendered: list[tuple[Output, str, bool]] = []
+    rendered: list[tuple[Output, str | bytes, bool]] = []
     for out in outputs:
+        if out.fmt in BINARY and out.path is None and sys.stdout.isatty():
+            fail(
+                f"--format {out.fmt} writes a binary file: give it one, e.g. --format {out.fmt}:review.{out.fmt}"
+            )
         # A report file is coloured only on request: the environment speaks of terminals.
         painted = out.fmt == "text" and (
             use_color(color, sys.stdout.isatty()) if out.path is None else color is True
         )
         render = renderer(out.fmt)
-        text = render(run, color=painted, quiet=quiet) if out.fmt == "text" else render(run)
+        try:
+            text = render(run, color=painted, quiet=quiet) if out.fmt == "text" else render(run)
+        except OutputError as exc:
+            fail(str(exc))
         rendered.append((out, text, painted))
     if write_baseline is not None:
         write_file(write_baseline, json_format.render(run))
     for out, text, painted in rendered:
         if out.path is not None:
             write_file(out.path, text)
+        elif isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
         else:
             # click strips colour codes unless told the stream should have them.
             click.echo(text, nl=False, color=painted)

@@ -11,7 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from .api import PackError
-from .atomic import atomic_write_text
+from .atomic import atomic_write_bytes, atomic_write_text
 from .config import Config, ConfigError, find_config, load_config
 from .packs.pack import PackProblem
 from .session import Plan, make_plan
@@ -89,11 +89,14 @@ def load_plan(
         sys.exit(EXIT_USAGE)
 
 
-def write_file(path: Path, text: str) -> None:
-    """Write a report atomically (the old file stays whole if anything fails); exits 2
-    with the reason when it cannot be written."""
+def write_file(path: Path, text: str | bytes) -> None:
+    """Write a report (text, or a binary format's bytes) atomically (the old file stays
+    whole if anything fails); exits 2 with the reason when it cannot be written."""
     try:
-        atomic_write_text(path, text)
+        if isinstance(text, bytes):
+            atomic_write_bytes(path, text)
+        else:
+            atomic_write_text(path, text)
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
     except UnicodeEncodeError as exc:

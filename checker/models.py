@@ -135,6 +135,8 @@ class Summary(_Frozen):
     findings: int
     waived: int = 0
     skipped: int = 0
+    # Findings left out because the baseline already had them (not in `findings`).
+    baselined: int = 0
     by_severity: dict[str, int]
     by_outcome: dict[str, int]
 
@@ -153,8 +155,11 @@ class Report(_Frozen):
     summary: Summary
 
 
-def summarise(findings: list[Finding], files: int, rules: int, skipped: int = 0) -> Summary:
-    """The counts of a run; `files` checked, `skipped` files that were not contracts."""
+def summarise(
+    findings: list[Finding], files: int, rules: int, skipped: int = 0, baselined: int = 0
+) -> Summary:
+    """The counts of a run; `files` checked, `skipped` files that were not contracts,
+    `baselined` findings the baseline left out."""
     by_severity: dict[str, int] = {s: 0 for s in SEVERITIES}
     by_outcome: dict[str, int] = {o: 0 for o in FINDING_OUTCOMES}
     for f in findings:
@@ -164,6 +169,7 @@ def summarise(findings: list[Finding], files: int, rules: int, skipped: int = 0)
     return Summary(
         waived=waived,
         skipped=skipped,
+        baselined=baselined,
         files=files,
         rules=rules,
         findings=len(findings),

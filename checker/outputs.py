@@ -19,7 +19,12 @@ FORMATS: Final = {
     "junit": "junit",
     "github": "github",
     "markdown": "markdown",
+    "html": "html",
+    "docx": "docx_format",
 }
+
+# Formats whose report is a binary file (not text): never written to a terminal.
+BINARY: Final = frozenset({"docx"})
 
 EXAMPLE: Final = "--format sarif:cc.sarif --format markdown:cc.md --format github"
 
@@ -86,8 +91,10 @@ def plan_outputs(specs: Sequence[str], output: Path | None = None) -> list[Outpu
     return outputs
 
 
-def renderer(fmt: str) -> Callable[..., str]:
-    """The `render` function of a format (its module is imported only when used)."""
+def renderer(fmt: str) -> Callable[..., str | bytes]:
+    """The `render` function of a format (its module is imported only when used): text,
+    or bytes for a binary format. It raises OutputError when the run cannot be rendered
+    in that format (a Word review copy of a run without a .docx draft)."""
     module = importlib.import_module(f"checker.report.{FORMATS[fmt]}")
-    render: Callable[..., str] = module.render
+    render: Callable[..., str | bytes] = module.render
     return render

@@ -20,6 +20,7 @@ from .config import Config, ConfigError, ConfigProblem, PackUse, Waiver, matches
 from .lang.typecheck import suggest
 from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summarise
 from .packs.pack import PackError, builtin_packs, extended_by, resolve_pack
+from .report.sources import CONTEXT_LINES
 from .runner import (
     TOOL_PACK,
     TOOL_RULES,
@@ -40,6 +41,7 @@ class Plan:
     today: _dt.date | None = None
     baseline: Counter[str] | None = None
     baseline_file: Path | None = None
+    baselined: int = 0  # findings the baseline left out (counted apart in reports)
     used_waivers: set[int] = field(default_factory=set)
     # Set by the run: the files checked, and whether the run covered every file of the
     # configuration (a folder holding it, or its `paths`), not only some (pre-commit).
@@ -197,8 +199,9 @@ def _check_in_worker(path: str) -> FileResult:
 
 def _check(plan: Plan, path: Path) -> FileResult:
     result = check_file(path, plan.packs_for(str(path)), plan.today, rule_ids=plan.rule_ids())
-    # Keep only the source lines findings point at: memory stays flat over many files.
-    wanted = {f.line for f in result.findings if f.line}
+    # Keep only the source lines findings point at, with the lines around them that
+    # reports quote as context: memory stays flat over many files.
+    wanted = {f.line + d for f in result.findings if f.line for d in CONTEXT_LINES}
     result.lines = (
         [line if i + 1 in wanted else "" for i, line in enumerate(result.lines)] if wanted else []
     )
@@ -330,6 +333,7 @@ def apply_baseline(plan: Plan, result: FileResult) -> FileResult:
         fp = fingerprint(f)
         if plan.baseline[fp] > 0:
             plan.baseline[fp] -= 1
+            plan.baselined += 1
         else:
             kept.append(f)
     result.findings = kept
@@ -417,5 +421,7 @@ def build_report(files: list[FileResult], extra: list[Finding], plan: Plan) -> R
     return Report(
         tool=ToolInfo(version=__version__),
         findings=findings,
-        summary=summarise(findings, len(files) - skipped, rule_count(plan.all_packs), skipped),
+        summary=summarise(
+            findings, len(files) - skipped, rule_count(plan.all_packs), skipped, plan.baselined
+        ),
     )

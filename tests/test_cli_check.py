@@ -86,13 +86,21 @@ def test_json_output_golden_and_valid_against_its_schema(tmp_path: Path) -> None
         "message": "Installments add up to 90%, not 100%.",
         "refs": [{"law": "民法典", "article": "510", "basis": "statute"}],
         "values": {"total_percent": 90},
+        "title": "Installments add up to 100%",
+        "end_column": 18,  # `- percent: 30` on line 3, from column 5
     }
+    # Enough to render the report again without the files: the lines around each finding.
+    assert doc["files"] == [
+        f"tests/fixtures/contracts/{n}" for n in ("bad.yaml", "broken.json", "good.yaml")
+    ]
+    assert doc["sources"]["tests/fixtures/contracts/bad.yaml"]["lines"]["3"] == "    - percent: 30"
     assert doc["summary"] == {
         "files": 3,
         "rules": 4,
         "findings": 7,
         "waived": 0,
         "skipped": 0,
+        "baselined": 0,
         "by_severity": {"error": 5, "warning": 1, "info": 1},
         "by_outcome": {"fail": 2, "missing": 2, "error": 3},
     }

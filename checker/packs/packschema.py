@@ -351,6 +351,13 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
                         "type": "object",
                         "description": "the values that decided the outcome, by expression",
                     },
+                    "title": {"type": "string", "description": "the rule's title"},
+                    "end_column": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": "the column just after the span the finding points "
+                        "at, on `line` (present when known)",
+                    },
                 },
             },
         },
@@ -365,6 +372,11 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
                     "type": "integer",
                     "minimum": 0,
                     "description": "files left out because they are not contracts",
+                },
+                "baselined": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "findings left out because the baseline has them",
                 },
                 "rules": {"type": "integer", "minimum": 0},
                 "findings": {"type": "integer", "minimum": 0},
@@ -382,6 +394,33 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
                     "required": ["fail", "missing", "error"],
                     "properties": {
                         k: {"type": "integer", "minimum": 0} for k in ("fail", "missing", "error")
+                    },
+                },
+            },
+        },
+        "files": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "the files checked, in order (those without findings too)",
+        },
+        "sources": {
+            "type": "object",
+            "description": "what reports quote of each file with findings (so a saved report "
+            "can be rendered again without the files): its format and lines by number",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["format", "lines"],
+                "properties": {
+                    "format": {"enum": ["yaml", "json", "md", "txt", "docx"]},
+                    "whole": {
+                        "type": "boolean",
+                        "description": "every line of a document, not only excerpts",
+                    },
+                    "lines": {
+                        "type": "object",
+                        "propertyNames": {"pattern": "^[1-9][0-9]*$"},
+                        "additionalProperties": {"type": "string"},
                     },
                 },
             },

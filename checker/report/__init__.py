@@ -13,6 +13,7 @@ from typing import Any
 from ..api import Pack
 from ..models import Finding, Report
 from ..runner import FileResult
+from .sources import Sources
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class RunResult:
     report: Report
     lang: str = "en"
     packs: Sequence[Pack] = ()
+    # The quoted sources and spans when they were saved with the report (`report` command);
+    # None: read from the files checked (see `sources.gather`).
+    sources: Sources | None = None
 
     def message(self, f: Finding) -> str:
         """The finding's message in the chosen language (English when no translation)."""

@@ -7,15 +7,19 @@ from typing import Any
 from ..models import Finding
 from ..packs.packschema import FINDINGS_SCHEMA
 from . import RunResult, json_text
+from .sources import Sources, gather
 
 
-def finding_json(f: Finding, message: str) -> dict[str, Any]:
-    """One finding as documented: refs without empty fields, values exact."""
+def finding_json(f: Finding, message: str, end_column: int | None = None) -> dict[str, Any]:
+    """One finding as documented: refs without empty fields, values exact; the rule's
+    title and where the span ends when known (what a re-rendered report shows)."""
     out = f.model_dump(mode="json", exclude={"refs", "values", "message"})
     out["message"] = message
     # by_alias: a period is written `in_force: {from, until}`, as in packs.
     out["refs"] = [r.model_dump(mode="json", exclude_none=True, by_alias=True) for r in f.refs]
     out["values"] = f.values
+    out["title"] = f.title or None
+    out["end_column"] = end_column
     keys = _FINDING_KEYS
     extra = {k: v for k, v in out.items() if k not in keys and v is not None}
     if extra.get("suppression"):
@@ -27,12 +31,29 @@ def finding_json(f: Finding, message: str) -> dict[str, Any]:
 _FINDING_KEYS: list[str] = FINDINGS_SCHEMA["properties"]["findings"]["items"]["required"]
 
 
+def sources_json(sources: Sources) -> dict[str, Any]:
+    """The quoted lines of each file with findings, by line number (JSON keys are text)."""
+    return {
+        name: {
+            "format": s.format,
+            "whole": s.whole,
+            "lines": {str(n): t for n, t in s.lines.items()},
+        }
+        for name, s in sources.files.items()
+    }
+
+
 def render(run: RunResult) -> str:
     report = run.report
+    sources = gather(run)
     doc = {
         "version": report.version,
         "tool": report.tool.model_dump(mode="json"),
-        "findings": [finding_json(f, run.message(f)) for f in report.findings],
+        "findings": [
+            finding_json(f, run.message(f), sources.end(i)) for i, f in enumerate(report.findings)
+        ],
         "summary": report.summary.model_dump(mode="json"),
+        "files": [fr.file for fr in run.files if fr.skipped is None],
+        "sources": sources_json(sources),
     }
     return json_text(doc)

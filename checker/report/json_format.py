@@ -20,7 +20,9 @@ def finding_json(f: Finding, message: str) -> dict[str, Any]:
     extra = {k: v for k, v in out.items() if k not in keys and v is not None}
     if extra.get("suppression"):
         extra["suppression"] = {k: v for k, v in extra["suppression"].items() if v is not None}
-    return {k: out[k] for k in keys} | extra
+    # A record of a record file: its id goes next to the file.
+    head = {"file": out["file"], "record": extra.pop("record")} if "record" in extra else {}
+    return head | {k: out[k] for k in keys} | extra
 
 
 # The documented order of a finding's keys: the ones `schema findings` requires.
@@ -33,6 +35,6 @@ def render(run: RunResult) -> str:
         "version": report.version,
         "tool": report.tool.model_dump(mode="json"),
         "findings": [finding_json(f, run.message(f)) for f in report.findings],
-        "summary": report.summary.model_dump(mode="json"),
+        "summary": report.summary.model_dump(mode="json", exclude_none=True),
     }
     return json.dumps(doc, ensure_ascii=False, indent=2, default=exact_json) + "\n"

@@ -196,6 +196,8 @@ def _result(
             suppression["properties"] = extra
         out["suppressions"] = [suppression]
     out["properties"] = {"outcome": f.outcome, "values": f.values}
+    if f.record is not None:  # one record of a record file: which one
+        out["properties"]["record"] = f.record
     return out
 
 

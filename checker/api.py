@@ -11,7 +11,14 @@ from .engine import Located, RuleRunner
 from .inputs.schema import ContractSchema
 from .lang.values import from_float
 from .models import RuleResult, Severity
-from .packs.pack import CompiledRule, PackError, PackProblem, compile_pack, resolve_pack
+from .packs.pack import (
+    CompiledRule,
+    PackError,
+    PackProblem,
+    builtin_packs,
+    compile_pack,
+    resolve_pack,
+)
 from .zhtext import enum_labels_zh
 
 __all__ = ["Pack", "PackError", "load_pack", "plain_data"]
@@ -84,14 +91,21 @@ class Pack:
         self._rule_ids = [r.id for r in kept]
 
     def __getstate__(self) -> dict[str, Any]:
+        # A built-in pack travels by name: a worker of a Dask cluster has the package
+        # installed in a folder of its own.
+        here = self.path.resolve()
+        builtin = next((n for n, p in builtin_packs().items() if p.resolve() == here), None)
         return {
             "path": str(self.path),
+            "builtin": builtin,
             "params": self._param_overrides,
             "adjust": self._adjustments,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(Path(state["path"]), state["params"])  # type: ignore[misc]
+        name = state.get("builtin")
+        path = builtin_packs()[name] if name else Path(state["path"])
+        self.__init__(path, state["params"])  # type: ignore[misc]
         if state.get("adjust"):
             severity, off = state["adjust"]
             self.adjust(severity, off)

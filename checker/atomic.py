@@ -5,21 +5,26 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file in `path`'s folder, then rename it over `path`.
+@contextlib.contextmanager
+def atomic_open(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to write `path` through: a temporary file in its folder, renamed over
+    `path` when the block ends without an exception (and removed when it raises).
 
     The rename is atomic on one file system, so a crash, a full disk or an error while
-    writing leaves the previous file as it was. Creates missing parent folders. Raises
-    OSError when the folder cannot be created or written.
+    writing leaves the previous file as it was; a report written bit by bit (record runs
+    stream their findings) is never seen half-written. Creates missing parent folders.
+    Raises OSError when the folder cannot be created or written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         # mkstemp creates the file 0600; a report gets the usual permissions (umask applies).
@@ -31,6 +36,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically (see `atomic_open`). Raises OSError."""
+    with atomic_open(path) as fh:
+        fh.write(data)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 import click
@@ -20,8 +21,18 @@ from .cli_common import (
     write_file,
 )
 from .inputs.loader import MAX_FILE_SIZE, Format, load_text
-from .models import Finding
-from .outputs import BINARY, EXAMPLE, FORMATS, Output, OutputError, plan_outputs, renderer
+from .outputs import (
+    BINARY,
+    EXAMPLE,
+    FORMATS,
+    STREAMED,
+    Output,
+    OutputError,
+    plan_outputs,
+    renderer,
+)
+from .portfolio.cli import RecordOptions, echo_notes, record_notes, run_streamed, usage_problem
+from .portfolio.records import record_format
 from .report import RunResult, json_format
 from .ruleselect import SelectionError, apply_selection
 from .runner import FileResult, check_file
@@ -57,13 +68,16 @@ def use_color(option: bool | None, to_terminal: bool) -> bool:
 class _Progress:
     """`checking 120/500 files` on a terminal's stderr, for runs long enough to need it."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, unit: str = "files") -> None:
         self.enabled = enabled
         self.shown = False
+        self.unit = unit
 
     def __call__(self, done: int, total: int) -> None:
-        if self.enabled and total >= 20 and (done % 10 == 0 or done == total):
-            click.echo(f"\rchecking {done}/{total} files", err=True, nl=False)
+        # Records come a partition at a time: each is worth showing.
+        every = 10 if self.unit == "files" else 1
+        if self.enabled and total >= 20 and (done % every == 0 or done == total):
+            click.echo(f"\rchecking {done}/{total} {self.unit}", err=True, nl=False)
             self.shown = True
 
     def clear(self) -> None:
@@ -103,7 +117,8 @@ def _check_stdin(plan: Plan, name: str | None) -> FileResult:
     "formats",
     multiple=True,
     metavar="FORMAT[:PATH]",
-    help=f"Output format ({', '.join(FORMATS)}) and the file it goes to; repeatable, e.g. "
+    help=f"Output format ({', '.join([*FORMATS, *STREAMED])}) and the file it goes to; "
+    "repeatable, e.g. "
     f"{EXAMPLE}. Without a path: standard output (one format at most). Default: text.",
 )
 @click.option(
@@ -143,6 +158,29 @@ def _check_stdin(plan: Plan, name: str | None) -> FileResult:
     default=1,
     show_default=True,
     help="Check files in this many processes (0: one per CPU); output order is the same.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Check the records of record files on this Dask scheduler (tcp://host:8786) "
+    "instead of here; needs the `dask` extra. Without it, --jobs processes check them.",
+)
+@click.option(
+    "--record-id",
+    "record_id",
+    default="id",
+    show_default=True,
+    metavar="FIELD",
+    help="The field (column) of record files (.jsonl, .ndjson, .parquet: one contract per "
+    "line or row) that names each record in the findings.",
+)
+@click.option(
+    "--partition-size",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    metavar="N",
+    help="Records per partition of a record file: the unit of work sent to a worker.",
 )
 @click.option(
     "--baseline",
@@ -192,6 +230,9 @@ def check_command(
     lang: str | None,
     today: str | None,
     jobs: int,
+    scheduler: str | None,
+    record_id: str,
+    partition_size: int,
     baseline: Path | None,
     write_baseline: Path | None,
     stdin_filename: str | None,
@@ -203,7 +244,9 @@ def check_command(
     contract from standard input.
 
     Folders are listed without what git ignores; the tool's own files (configuration,
-    packs, pack tests) and YAML/JSON files that are not contracts are skipped.
+    packs, pack tests) and YAML/JSON files that are not contracts are skipped. Record
+    files named (.jsonl, .ndjson, .parquet) hold one contract per line or row, checked
+    here or on a Dask cluster (--scheduler).
 
     Exit status: 0 when no finding at or above --fail-on is reported (waived findings
     do not count); 1 when one is; 2 for a usage, configuration or rule-pack error.
@@ -225,7 +268,12 @@ def check_command(
         apply_selection(plan.all_packs, select, ignore, config.severity, config.disabled)
     except SelectionError as exc:
         fail(str(exc))
+    record_files: list[Path] = []
+    options = RecordOptions(scheduler, record_id, partition_size, jobs)
     if from_stdin:
+        problem = usage_problem(outputs, [], options)
+        if problem is not None:
+            fail(problem)
         # An explicitly named file is checked even if `exclude` matches it (as ruff does).
         checked = [_check_stdin(plan, stdin_filename)]
     else:
@@ -233,18 +281,45 @@ def check_command(
         selection = select_files(plan, targets)
         if selection.missing:
             fail("; ".join(f"{p}: {why}" for p, why in selection.missing))
+        # Record files (one contract per line or row) are checked apart, partition by partition.
+        record_files = [p for p in selection.files if record_format(p)]
+        selection.files = [p for p in selection.files if not record_format(p)]
+        problem = usage_problem(outputs, record_files, options)
+        if problem is not None:
+            fail(problem)
         progress = _Progress(sys.stderr.isatty() and not quiet)
         checked = [outside_link_result(link, target) for link, target in selection.outside_links]
         checked += run_files(plan, selection.files, jobs or os.cpu_count() or 1, progress)
         progress.clear()
-        for note in skip_notes(selection, checked, verbose):
+        for note in skip_notes(selection, checked, verbose, others=bool(record_files)):
             click.echo(f"contract-checker: {note}", err=True)
-    results = [apply_baseline(plan, apply_waivers(plan, r)) for r in checked]
-    report = build_report(results, waiver_findings(plan), plan)
-    run = RunResult(results, report, lang or config.lang or "en", plan.all_packs)
-    _emit(run, outputs, write_baseline, quiet, color)
+    language = lang or config.lang or "en"
+    rendered = [o for o in outputs if o.fmt not in STREAMED]
+    if record_files or len(rendered) < len(outputs):
+        # Findings go to the streamed formats as they come; the others get them all at the end.
+        progress = _Progress(sys.stderr.isatty() and not quiet, "records")
+        streamed = run_streamed(
+            plan,
+            checked,
+            record_files,
+            outputs,
+            bool(rendered) or write_baseline is not None,
+            language,
+            options,
+            progress,
+            fail,
+        )
+        progress.clear()
+        to_stdout = any(o.fmt == "text" and o.path is None for o in rendered)
+        echo_notes(record_notes(streamed, record_files, to_stdout or quiet))
+        results, report, live = streamed.kept, streamed.report, streamed.live
+    else:
+        results = [apply_baseline(plan, apply_waivers(plan, r)) for r in checked]
+        report = build_report(results, waiver_findings(plan), plan)
+        live = {f.severity for f in report.findings if f.suppression is None}
+    run = RunResult(results, report, language, plan.all_packs)
+    _emit(run, rendered, write_baseline, quiet, color)
     threshold = fail_on or config.fail_on or "error"
-    live = [f for f in report.findings if f.suppression is None]
     sys.exit(EXIT_FINDINGS if _fails(live, threshold) else EXIT_OK)
 
 
@@ -289,7 +364,8 @@ def _emit(
 _RANK = {"info": 0, "warning": 1, "error": 2}
 
 
-def _fails(findings: list[Finding], fail_on: str) -> bool:
+def _fails(severities: Collection[str], fail_on: str) -> bool:
+    """Whether findings of these severities (not waived) fail the run at `--fail-on`."""
     if fail_on == "never":
         return False
-    return any(_RANK[f.severity] >= _RANK[fail_on] for f in findings)
+    return any(_RANK[s] >= _RANK[fail_on] for s in severities)

@@ -114,6 +114,9 @@ class Finding(_Frozen):
     """One reported problem, located in a file (the JSON output's `findings` items)."""
 
     file: str
+    # The record's id when the contract is one record of a JSON Lines or Parquet file
+    # (`file` is then that file, and `line`/`column` are None: the pointer locates).
+    record: str | None = None
     line: int | None = None
     column: int | None = None
     pointer: str = ""
@@ -139,6 +142,10 @@ class Summary(_Frozen):
     baselined: int = 0
     by_severity: dict[str, int]
     by_outcome: dict[str, int]
+    # Runs over record files only: records checked, and records not checked (a partition
+    # that failed on every try); None (left out of the JSON) otherwise.
+    records: int | None = None
+    unchecked: int | None = None
 
 
 class ToolInfo(_Frozen):
@@ -160,33 +167,66 @@ def summarise(
 ) -> Summary:
     """The counts of a run; `files` checked, `skipped` files that were not contracts,
     `baselined` findings the baseline left out."""
-    by_severity: dict[str, int] = {s: 0 for s in SEVERITIES}
-    by_outcome: dict[str, int] = {o: 0 for o in FINDING_OUTCOMES}
-    for f in findings:
-        by_severity[f.severity] += 1
-        by_outcome[f.outcome] += 1
-    waived = sum(1 for f in findings if f.suppression is not None)
-    return Summary(
-        waived=waived,
-        skipped=skipped,
-        baselined=baselined,
-        files=files,
-        rules=rules,
-        findings=len(findings),
-        by_severity=by_severity,
-        by_outcome=by_outcome,
-    )
+    tally = Tally()
+    tally.add(findings)
+    return tally.summary(files, rules, skipped, baselined=baselined)
+
+
+class Tally:
+    """The counts of findings seen so far: a summary of a run whose findings stream past
+    (record files) and are not all kept."""
+
+    def __init__(self) -> None:
+        self.findings = 0
+        self.waived = 0
+        self.by_severity: dict[str, int] = {s: 0 for s in SEVERITIES}
+        self.by_outcome: dict[str, int] = {o: 0 for o in FINDING_OUTCOMES}
+        self.live: set[Severity] = set()  # severities of the findings no waiver covers
+
+    def add(self, findings: list[Finding]) -> None:
+        for f in findings:
+            self.by_severity[f.severity] += 1
+            self.by_outcome[f.outcome] += 1
+            if f.suppression is None:
+                self.live.add(f.severity)
+            else:
+                self.waived += 1
+        self.findings += len(findings)
+
+    def summary(
+        self,
+        files: int,
+        rules: int,
+        skipped: int = 0,
+        records: int | None = None,
+        unchecked: int | None = None,
+        baselined: int = 0,
+    ) -> Summary:
+        return Summary(
+            waived=self.waived,
+            skipped=skipped,
+            baselined=baselined,
+            files=files,
+            rules=rules,
+            findings=self.findings,
+            by_severity=dict(self.by_severity),
+            by_outcome=dict(self.by_outcome),
+            records=records,
+            unchecked=unchecked,
+        )
 
 
 def fingerprint(f: Finding) -> str:
     """A stable identity for a finding that does not depend on lines or columns.
 
     File, pack, rule and JSON pointer name the place in the data, which survives
-    reformatting and edits elsewhere in the file (used by baselines and SARIF).
+    reformatting and edits elsewhere in the file (used by baselines and SARIF); a record
+    of a record file adds its id (the records of one file share everything else).
     """
     import hashlib
 
-    key = "\x1f".join((f.file.replace("\\", "/"), f.pack, f.rule, f.pointer))
+    parts = (f.file.replace("\\", "/"), f.pack, f.rule, f.pointer)
+    key = "\x1f".join(parts if f.record is None else (*parts, f.record))
     # surrogatepass: a lone surrogate (a JSON `\udfff` escape) still hashes, and reads
     # back from a JSON report as the same string, so baselines keep matching.
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]

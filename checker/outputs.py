@@ -25,6 +25,9 @@ FORMATS: Final = {
 
 # Formats whose report is a binary file (not text): never written to a terminal.
 BINARY: Final = frozenset({"docx"})
+# Formats written finding by finding as the run goes (checker.portfolio.sinks), for runs
+# too large to hold every finding: one row per finding.
+STREAMED: Final = ("jsonl", "parquet")
 
 EXAMPLE: Final = "--format sarif:cc.sarif --format markdown:cc.md --format github"
 
@@ -45,15 +48,15 @@ def parse_format(spec: str) -> Output:
     """`text`, or `sarif:out/cc.sarif`: split on the first colon only, and only when what
     precedes it is a format name, so the path may itself contain colons."""
     name, colon, path = spec.partition(":")
-    if name in FORMATS:
+    if name in FORMATS or name in STREAMED:
         if colon and not path:
             raise OutputError(f"--format {spec}: no file after `{name}:`")
         return Output(name, Path(path) if colon else None)
-    near = suggest(name, list(FORMATS))
+    near = suggest(name, [*FORMATS, *STREAMED])
     raise OutputError(
         f"--format {spec}: unknown format `{name}`"
         + (f"; did you mean `{near}`?" if near else "")
-        + f" (formats: {', '.join(FORMATS)}; a file goes after a colon: FORMAT:PATH)"
+        + f" (formats: {', '.join([*FORMATS, *STREAMED])}; a file goes after a colon: FORMAT:PATH)"
     )
 
 

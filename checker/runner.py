@@ -108,6 +108,13 @@ TOOL_RULES: dict[str, ToolRule] = {
         "A `# contract-checker: disable=` comment waives no finding of the rule it names.",
         "豁免注释未使用",
     ),
+    "unchecked-record": ToolRule(
+        "error",
+        "Every record was checked",
+        "A record of a JSON Lines or Parquet file was not checked: the partition holding it "
+        "failed on every try (a worker died, or could not read the file).",
+        "记录未检查",
+    ),
 }
 
 # Problems the loader and the schema report, by code, as the tool rule they fall under.
@@ -155,6 +162,8 @@ class FileResult:
     outcomes: dict[tuple[str, str], str] = field(default_factory=dict)
     # Why the file was not checked (it is not a contract), or None.
     skipped: str | None = None
+    # The record's id when this is one record of a record file (JSON Lines, Parquet).
+    record: str | None = None
 
 
 def check_file(

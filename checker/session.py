@@ -164,6 +164,7 @@ def read_baseline(path: Path) -> Counter[str]:
                 fingerprint(
                     Finding(
                         file=f["file"],
+                        record=f.get("record"),
                         pack=f["pack"],
                         rule=f["rule"],
                         pointer=f.get("pointer", ""),
@@ -280,15 +281,18 @@ def outside_link_result(link: Path, target: str) -> FileResult:
     return FileResult(str(link), [finding], [])
 
 
-def skip_notes(selection: Selection, results: Sequence[FileResult], verbose: bool) -> list[str]:
+def skip_notes(
+    selection: Selection, results: Sequence[FileResult], verbose: bool, others: bool = False
+) -> list[str]:
     """Lines for stderr about files left out: those named on the command line always
-    (as ruff warns about them), the others with --verbose."""
+    (as ruff warns about them), the others with --verbose. `others`: the run has other
+    inputs (record files), so finding no contract file is not worth a note."""
     skipped = [(str(p), why, explicit) for p, why, explicit in selection.skipped]
     skipped += [
         (r.file, r.skipped, r.file in selection.explicit) for r in results if r.skipped is not None
     ]
     notes = [f"skipped {file}: {why}" for file, why, explicit in skipped if explicit or verbose]
-    if all(r.skipped is not None for r in results) and not selection.outside_links:
+    if all(r.skipped is not None for r in results) and not selection.outside_links and not others:
         notes.append("no contract files found in " + ", ".join(map(str, selection.targets)))
     return notes
 

@@ -76,8 +76,8 @@ def test_output_with_a_single_format_still_works(tmp_path: Path) -> None:
         (
             ["--format", "sarf:cc.sarif"],
             "contract-checker: --format sarf:cc.sarif: unknown format `sarf`; did you mean "
-            "`sarif`? (formats: text, json, sarif, junit, github, markdown, html, docx; a file goes after "
-            "a colon: FORMAT:PATH)\n",
+            "`sarif`? (formats: text, json, sarif, junit, github, markdown, html, docx, jsonl, "
+            "parquet; a file goes after a colon: FORMAT:PATH)\n",
         ),
         (["--format", "sarif:"], "contract-checker: --format sarif:: no file after `sarif:`\n"),
         (

@@ -320,6 +320,11 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
                 ],
                 "properties": {
                     "file": {"type": "string"},
+                    "record": {
+                        "type": "string",
+                        "description": "the id of the record (a contract in a JSON Lines or "
+                        "Parquet file of records, `file`); its findings have no line or column",
+                    },
                     "line": {
                         "type": ["integer", "null"],
                         "minimum": 1,
@@ -377,6 +382,18 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
                     "type": "integer",
                     "minimum": 0,
                     "description": "findings left out because the baseline has them",
+                },
+                "records": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "records of record files (JSON Lines, Parquet) checked; "
+                    "present when the run read record files",
+                },
+                "unchecked": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "records not checked (their partition failed on every "
+                    "try); each has an `unchecked-record` finding",
                 },
                 "rules": {"type": "integer", "minimum": 0},
                 "findings": {"type": "integer", "minimum": 0},

@@ -24,7 +24,9 @@ def finding_json(f: Finding, message: str, end_column: int | None = None) -> dic
     extra = {k: v for k, v in out.items() if k not in keys and v is not None}
     if extra.get("suppression"):
         extra["suppression"] = {k: v for k, v in extra["suppression"].items() if v is not None}
-    return {k: out[k] for k in keys} | extra
+    # A record of a record file: its id goes next to the file.
+    head = {"file": out["file"], "record": extra.pop("record")} if "record" in extra else {}
+    return head | {k: out[k] for k in keys} | extra
 
 
 # The documented order of a finding's keys: the ones `schema findings` requires.
@@ -52,7 +54,7 @@ def render(run: RunResult) -> str:
         "findings": [
             finding_json(f, run.message(f), sources.end(i)) for i, f in enumerate(report.findings)
         ],
-        "summary": report.summary.model_dump(mode="json"),
+        "summary": report.summary.model_dump(mode="json", exclude_none=True),
         "files": [fr.file for fr in run.files if fr.skipped is None],
         "sources": sources_json(sources),
     }

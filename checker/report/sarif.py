@@ -199,6 +199,8 @@ def _result(
     out["properties"] = {"outcome": f.outcome, "values": f.values}
     if f.refs:  # the basis in force at the contract's date (the rule's help lists every version)
         out["properties"]["refs"] = [format_ref(r) for r in f.refs]
+    if f.record is not None:  # one record of a record file: which one
+        out["properties"]["record"] = f.record
     return out
 
 

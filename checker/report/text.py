@@ -45,7 +45,8 @@ def render(run: RunResult, color: bool = False, quiet: bool = False) -> str:
 def _finding(
     f: Finding, lines: list[str], message: str, paint: Callable[[str, str], str], zh: bool
 ) -> list[str]:
-    where = f"{f.line}:{f.column}" if f.line else "-"
+    # A record of a record file has no line: its id says which, its pointer where.
+    where = f.record if f.record is not None else f"{f.line}:{f.column}" if f.line else "-"
     label = _LABELS_ZH[f.severity] if zh else f.severity
     if f.suppression is not None:  # reported as the other formats do, without failing
         reason = f.suppression.reason
@@ -62,6 +63,8 @@ def _finding(
         col = max(1, f.column or 1)
         pad = _width(one_line(src[: col - 1]))  # the caret under the escaped text
         out.append(paint(" " * 6 + " │ ", "dim") + " " * pad + paint("^", f.severity))
+    elif f.record is not None and f.pointer:
+        out.append(paint(" " * 6 + " │ ", "dim") + ("位置 " if zh else "at ") + f.pointer)
     return out
 
 
@@ -77,12 +80,20 @@ def _summary(run: RunResult, paint: Callable[[str, str], str], zh: bool) -> str:
             if zh
             else f"; {s.skipped} file{plural} skipped: not contracts"
         )
+    if s.unchecked:
+        line += (
+            f"；{s.unchecked} 条记录未检查"
+            if zh
+            else f"; {s.unchecked} record{'s' if s.unchecked != 1 else ''} not checked"
+        )
     return line
 
 
 def _counts(run: RunResult, paint: Callable[[str, str], str], zh: bool) -> str:
     s = run.report.summary
     sev = s.by_severity
+    if s.records is not None:
+        return _record_counts(run, paint, zh)
     with_findings = sum(1 for fr in run.files if fr.findings)
     if zh:
         if s.findings == 0:
@@ -102,5 +113,41 @@ def _counts(run: RunResult, paint: Callable[[str, str], str], zh: bool) -> str:
         f"✖ {s.findings} finding{plural} ({sev['error']} error{'s' if sev['error'] != 1 else ''}, "
         f"{sev['warning']} warning{'s' if sev['warning'] != 1 else ''}, {sev['info']} info) in "
         f"{with_findings} of {s.files} file{'s' if s.files != 1 else ''} ({s.rules} rules)",
+        "error" if sev["error"] else "warning",
+    )
+
+
+def _record_counts(run: RunResult, paint: Callable[[str, str], str], zh: bool) -> str:
+    """The counts of a run over record files: records (and contract files, if any)."""
+    s = run.report.summary
+    sev = s.by_severity
+    records = s.records or 0
+    rec_with = sum(1 for fr in run.files if fr.findings and fr.record is not None)
+    file_with = sum(1 for fr in run.files if fr.findings and fr.record is None)
+    if zh:
+        scope = f"{records} 条记录" + (f"、{s.files} 个文件" if s.files else "")
+        if s.findings == 0:
+            return paint(f"✔ 未发现问题（{scope}，{s.rules} 条规则）", "green")
+        where = f"{rec_with}/{records} 条记录" + (
+            f"、{file_with}/{s.files} 个文件" if s.files else ""
+        )
+        return paint(
+            f"✖ {s.findings} 个问题（错误 {sev['error']}，警告 {sev['warning']}，提示 {sev['info']}），"
+            f"涉及 {where}，{s.rules} 条规则",
+            "error" if sev["error"] else "warning",
+        )
+    scope = f"{records} record{'s' if records != 1 else ''}" + (
+        f" and {s.files} file{'s' if s.files != 1 else ''}" if s.files else ""
+    )
+    if s.findings == 0:
+        return paint(f"✔ no findings in {scope} ({s.rules} rules)", "green")
+    where = f"{rec_with} of {records} record{'s' if records != 1 else ''}" + (
+        f" and {file_with} of {s.files} file{'s' if s.files != 1 else ''}" if s.files else ""
+    )
+    plural = "s" if s.findings != 1 else ""
+    return paint(
+        f"✖ {s.findings} finding{plural} ({sev['error']} error{'s' if sev['error'] != 1 else ''}, "
+        f"{sev['warning']} warning{'s' if sev['warning'] != 1 else ''}, {sev['info']} info) in "
+        f"{where} ({s.rules} rules)",
         "error" if sev["error"] else "warning",
     )

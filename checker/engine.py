@@ -183,7 +183,13 @@ class RuleRunner:
                     out.append(self._finish(rule, env, "error", None, error=value, where=rule.when))
                 else:
                     out.append(self._judge(rule, env, value, None))
-        return [self._cite(loc, day) for loc in out]
+        # Elements past `detail` share one result per outcome (`_run_each`): cite each shared
+        # result once, so they stay shared (a reference per element, not a copy).
+        cited: dict[int, Located] = {}
+        for loc in out:
+            if id(loc) not in cited:
+                cited[id(loc)] = self._cite(loc, day)
+        return [cited[id(loc)] for loc in out]
 
     def _cite(self, loc: Located, day: _dt.date | None) -> Located:
         """A finding cites the refs of its rule that are in force at the contract's date."""

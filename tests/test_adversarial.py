@@ -18,7 +18,8 @@ from checker.report import json_text, one_line
 
 ROOT = Path(__file__).resolve().parent.parent
 ADVERSARIAL = "tests/adversarial"
-LONE = f"{ADVERSARIAL}/lone-surrogate.json"
+LONE = f"{ADVERSARIAL}/lone-surrogate.json"  # the 24 bytes: no key of a contract
+LONE_CONTRACT = f"{ADVERSARIAL}/lone-surrogate-contract.json"  # the same key in a contract
 HOSTILE = f"{ADVERSARIAL}/hostile.json"
 GOOD = "tests/fixtures/contracts/good.yaml"
 PACK = "tests/fixtures/acme"
@@ -52,9 +53,18 @@ def test_the_lone_surrogate_fixture_is_the_24_bytes_of_the_report() -> None:
     assert (len(raw), json.loads(raw)) == (24, {"a": "x", "\udfff": 1})
 
 
+def test_the_24_bytes_are_not_a_contract_and_the_run_goes_on() -> None:
+    r = cli("check", LONE, GOOD, "--pack", PACK, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    note = f"contract-checker: skipped {LONE}: not a contract (no top-level field of the"
+    assert r.stderr.decode("utf-8").startswith(note)
+    doc = json.loads(r.stdout)
+    assert (doc["summary"]["files"], doc["summary"]["skipped"]) == (1, 1)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_lone_surrogate_is_a_finding_and_the_other_file_is_still_checked(fmt: str) -> None:
-    code, out = check(LONE, GOOD, fmt=fmt)
+    code, out = check(LONE_CONTRACT, GOOD, fmt=fmt)
     assert code == 1
     shown = "unknown field `\ufffd`"  # text formats show U+FFFD
     if fmt == "text":
@@ -66,7 +76,7 @@ def test_a_lone_surrogate_is_a_finding_and_the_other_file_is_still_checked(fmt: 
         assert "unknown field \\`\ufffd\\`" in out and f"`{GOOD}`" in out
     elif fmt == "junit":
         suites = ET.fromstring(out).findall("testsuite")
-        assert [s.get("name") for s in suites] == [LONE, GOOD]
+        assert [s.get("name") for s in suites] == [LONE_CONTRACT, GOOD]
         assert "unknown field `\\udfff`" in out
     else:  # JSON formats keep the surrogate as a `\udfff` escape: valid JSON, same string
         assert "unknown field `\\udfff`" in out
@@ -83,12 +93,12 @@ def test_a_lone_surrogate_is_a_finding_and_the_other_file_is_still_checked(fmt: 
 def test_baseline_with_a_lone_surrogate_is_written_and_read_back(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     baseline.write_text('{"version": 1, "findings": []}', encoding="utf-8")
-    r = cli("check", LONE, "--pack", PACK, "--write-baseline", str(baseline))
+    r = cli("check", LONE_CONTRACT, "--pack", PACK, "--write-baseline", str(baseline))
     assert r.returncode == 1, r.stderr
     written = json.loads(baseline.read_bytes().decode("utf-8"))
     pointers = [f["pointer"] for f in written["findings"]]
     assert "/\udfff" in pointers
-    r = cli("check", LONE, "--pack", PACK, "--baseline", str(baseline), "--format", "json")
+    r = cli("check", LONE_CONTRACT, "--pack", PACK, "--baseline", str(baseline), "--format", "json")
     assert (r.returncode, r.stderr) == (0, b"")
     assert json.loads(r.stdout)["findings"] == []
 

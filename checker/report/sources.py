@@ -132,9 +132,16 @@ def _item_text(data: dict[str, Any], pointer: str) -> str | None:
     return node if isinstance(node, str) else None
 
 
+# How far a token is looked for: a report highlights a span, it does not parse a 10 MB line
+# once per finding (a minified JSON contract is one line).
+_MAX_TOKEN: Final = 2_000
+
+
 def _token_length(line: str, start: int, json: bool) -> int:
     """The length of the YAML/JSON token at `start`: a quoted string to its closing quote,
-    a flow collection to its closing bracket, else the plain value up to a comment."""
+    a flow collection to its closing bracket, else the plain value up to a comment (at most
+    _MAX_TOKEN characters are looked at)."""
+    line = line[: start + _MAX_TOKEN]
     first = line[start]
     if first in "\"'":
         i = start + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,7 @@ from .lang.interpreter import (
 )
 from .lang.nodes import Binary, Compare, Literal, Node, Quant, Unary
 from .lang.values import display, format_number, to_json
-from .models import Outcome, RuleResult
+from .models import Outcome, RuleResult, Severity
 from .packs.pack import CompiledRule
 
 DataPath = tuple[str | int, ...]
@@ -84,12 +84,22 @@ class RuleRunner:
         applies = dict(zip(self.applies_texts, values[self.n_rule_items :], strict=True))
         return values, applies
 
-    def run(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[Located]:
+    def run(
+        self,
+        data: Mapping[str, Any],
+        today: _dt.date | None = None,
+        skip: Callable[[CompiledRule], str | None] | None = None,
+    ) -> list[Located]:
+        """Every rule's results on typed data; `skip` gives the reason a rule is not run on
+        this data (a rule reading `document` on a YAML contract), or None to run it."""
         env = self.program.env(data, params=self.params, today=today)
         values, applies = self._values(env)
         out: list[Located] = []
         for rule, slot in zip(self.rules, self.slots, strict=True):
-            if rule.applies_to is not None and applies[rule.applies_to.text] is not True:
+            reason = skip(rule) if skip is not None else None
+            if reason is not None:
+                out.append(self._simple(rule, "skip", reason=reason))
+            elif rule.applies_to is not None and applies[rule.applies_to.text] is not True:
                 out.append(self._simple(rule, "skip"))
             elif slot is None:
                 out.extend(self._run_each(rule, env))
@@ -138,7 +148,13 @@ class RuleRunner:
                 out.append(None if value is SKIPPED else value)
         return out
 
-    def _simple(self, rule: CompiledRule, outcome: Outcome, element: int | None = None) -> Located:
+    def _simple(
+        self,
+        rule: CompiledRule,
+        outcome: Outcome,
+        element: int | None = None,
+        reason: str | None = None,
+    ) -> Located:
         return Located(
             RuleResult(
                 pack=rule.pack,
@@ -147,9 +163,21 @@ class RuleRunner:
                 severity=rule.severity,
                 title=rule.title,
                 element=element,
+                reason=reason,
             ),
             None,
         )
+
+    @staticmethod
+    def _severity(rule: CompiledRule, env: Env) -> Severity:
+        """The rule's severity here: the first `severity_if` condition that holds, else its own."""
+        for level, cond in rule.severity_if:
+            try:
+                if cond.run(env) is True:
+                    return level
+            except EvalError:
+                continue  # a condition that cannot be decided changes nothing
+        return rule.severity
 
     def _judge(
         self, rule: CompiledRule, env: Env, value: Any, element: tuple[int, Origin] | None
@@ -247,7 +275,7 @@ class RuleRunner:
             pack=rule.pack,
             rule=rule.id,
             outcome=outcome,
-            severity=rule.severity,
+            severity=self._severity(rule, env),
             title=rule.title,
             element=element[0] if element else None,
             pointer=pointer(path) if path is not None else None,

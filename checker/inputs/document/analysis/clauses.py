@@ -184,9 +184,10 @@ class _Numbering:
             return parent is not None and c.path[-2] == parent.value
         return True
 
-    def push(self, c: _Candidate, clause: int) -> tuple[int, list[int], int]:
-        """Open the candidate's clause; its level, index and parent clause (-1 for none)."""
-        closes, _ = self.placement(c)
+    def push(self, c: _Candidate, clause: int) -> tuple[int, list[int], int, _Frame | None]:
+        """Open the candidate's clause; its level, index, parent clause (-1 for none) and
+        previous sibling (None for the first clause of its level)."""
+        closes, sibling = self.placement(c)
         del self.stack[len(self.stack) - closes :]
         parent = self.stack[-1] if self.stack else None
         if parent is None and len(c.path) > 1:
@@ -194,7 +195,7 @@ class _Numbering:
         else:
             index = [*(parent.index if parent else []), c.value]
         self.stack.append(_Frame(c.style, c.value, index, clause))
-        return len(self.stack), index, parent.clause if parent else -1
+        return len(self.stack), index, parent.clause if parent else -1, sibling
 
 
 def _heading(ctx: Context, c: _Candidate, next_start: int, whole_line: bool) -> tuple[str, int]:
@@ -226,6 +227,10 @@ def find_clauses(ctx: Context) -> list[dict[str, Any]]:
     """Every clause in document order, recording positions and the clause spans in `ctx`."""
     candidates: list[tuple[_Candidate, bool]] = []
     numbering = _Numbering()
+    # (previous clause, expected number) per clause, for `clause-numbering`. Articles
+    # (第X条) number on across chapters, so the last article is their previous one.
+    sequence: list[tuple[int, int]] = []
+    last_article = -1
     for m in _CANDIDATE.finditer(ctx.text):
         if ctx.in_furniture(m.start()):
             continue
@@ -239,7 +244,22 @@ def find_clauses(ctx: Context) -> list[dict[str, Any]]:
             or (c.style == "article" and _REFERRING.search(ctx.text, max(0, c.start - 4), c.start))
         ):
             continue
-        level, index, parent = numbering.push(c, len(candidates))
+        level, index, parent, sibling = numbering.push(c, len(candidates))
+        previous = sibling.clause if sibling is not None else -1
+        if previous < 0 and c.style in ("article", "article-en"):
+            previous = last_article
+        if previous < 0:
+            sequence.append((-1, 1))
+        else:
+            value, expected = candidates[previous][0].value, sequence[previous][1]
+            # After a misnumbered clause, going on from the number it should have had is
+            # right too: one slip (`第三条` twice, then `第五条`) is reported once.
+            ok = c.value == value + 1 or (value != expected and c.value == expected + 1)
+            sequence.append((previous, c.value if ok else value + 1))
+        if c.style in ("article", "article-en"):
+            last_article = len(candidates)
+        elif c.style in ("attachment", "part"):
+            last_article = -1  # an attachment numbers its own articles from 1
         candidates.append((c, line_start))
         ctx.clause_starts.append(c.start)
         ctx.clause_numbers.append(c.number)
@@ -264,6 +284,9 @@ def find_clauses(ctx: Context) -> list[dict[str, Any]]:
             "heading": heading,
             "text": ctx.text[c.start : ends[k]].strip(),
             "index": list(c.path[1:]),
+            "value": c.value,
+            "expected": sequence[k][1],
+            "previous": candidates[sequence[k][0]][0].number if sequence[k][0] >= 0 else None,
         }
         ctx.locate(("document", "clauses", k), c.start)
         ctx.locate(("document", "clauses", k, "heading"), heading_at)

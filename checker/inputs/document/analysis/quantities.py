@@ -231,10 +231,12 @@ def _role(text: str, start: int, end: int) -> str | None:
             distance = len(before) - m.end()
             if best is None or distance < best[0]:
                 best = (distance, role)
-    if best is not None:
-        return best[1]
     after_end = _ROLE_STOP.search(text, end, end + 8)
     after = text[end : after_end.start() if after_end else end + 8]
+    if (best is None or best[1] == "start") and "生效" in after:
+        return "effective"  # 自2025年3月10日起生效: the start of effectiveness
+    if best is not None:
+        return best[1]
     for role, words in _ROLE_WORDS:
         if role != "end" and words.search(after):  # `2025年4月1日起至…`: 起 wins over 至
             return role

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from ..models import Finding
-from . import RunResult, workdir_relative
+from . import RunResult, location, workdir_relative
 
 # XML 1.0 cannot hold most control characters (a binary file's message may quote them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -104,7 +104,7 @@ def _details(run: RunResult, findings: Sequence[Finding]) -> str:
     for f in findings:
         where = workdir_relative(f.file)
         if f.line:
-            where += f":{f.line}:{f.column or 1}"
+            where += f":{location(f)}"
         line = f"{where}: {f.severity}: {run.message(f)}"
         if f.pointer:
             line += f" (at {f.pointer})"

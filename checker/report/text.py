@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from typing import Final
 
 from ..models import Finding
-from . import RunResult
+from . import RunResult, location
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "bold": "1", "dim": "2", "green": "32"}
 _LABELS_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -42,10 +43,29 @@ def render(run: RunResult, color: bool = False, quiet: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+# A source line longer than this is shown as a window around the column (scraped drafts
+# hold whole contracts on one line).
+WINDOW: Final = 60
+LONG_LINE: Final = 100
+
+
+def window(src: str, column: int) -> tuple[str, int]:
+    """The part of a source line to show and the terminal columns before the caret: the
+    whole line when short, else about WINDOW characters around `column`, cut ends marked `…`."""
+    col = max(1, column)
+    if len(src) <= LONG_LINE:
+        return src, _width(src[: col - 1])
+    start = max(0, min(col - 1 - WINDOW // 2, len(src) - WINDOW))
+    end = min(len(src), start + WINDOW)
+    head = "…" if start > 0 else ""
+    shown = head + src[start:end] + ("…" if end < len(src) else "")
+    return shown, _width(head + src[start : col - 1])
+
+
 def _finding(
     f: Finding, lines: list[str], message: str, paint: Callable[[str, str], str], zh: bool
 ) -> list[str]:
-    where = f"{f.line}:{f.column}" if f.line else "-"
+    where = location(f) or "-"
     label = _LABELS_ZH[f.severity] if zh else f.severity
     if f.suppression is not None:  # reported as the other formats do, without failing
         reason = f.suppression.reason
@@ -56,11 +76,10 @@ def _finding(
     )
     out = [head]
     if f.line and 1 <= f.line <= len(lines):
-        src = lines[f.line - 1].rstrip("\n")
-        gutter = f"{f.line:>6} │ "
-        out.append(paint(gutter, "dim") + src)
-        col = max(1, f.column or 1)
-        pad = _width(src[: col - 1])
+        shown, pad = window(lines[f.line - 1].rstrip("\n"), f.column or 1)
+        number = f"¶{f.line}" if f.location_kind == "docx-paragraph" else str(f.line)
+        gutter = f"{number:>6} │ "
+        out.append(paint(gutter, "dim") + shown)
         out.append(paint(" " * 6 + " │ ", "dim") + " " * pad + paint("^", f.severity))
     return out
 

@@ -44,11 +44,11 @@ RANKS: Final = {
 
 _N: Final = f"[{CN_NUM}]{{1,6}}|[0-9]{{1,3}}"
 _CANDIDATE: Final = re.compile(
-    rf"(?<![见及和与、])附件\s?(?P<attachment>[{CN_NUM}]{{1,4}}|[0-9]{{1,2}})(?![{CN_NUM}0-9:《])"
-    rf"|第\s?(?P<part>{_N})\s?部分"
-    rf"|第\s?(?P<chapter>{_N})\s?章"
-    rf"|第\s?(?P<section>{_N})\s?节"
-    rf"|第\s?(?P<article>{_N}|[0-9]{{1,3}}(?:\.[0-9]{{1,3}})+)\s?条(?![款项例件])"
+    rf"(?<![见及和与、])附件[ \t]?(?P<attachment>[{CN_NUM}]{{1,4}}|[0-9]{{1,2}})(?![{CN_NUM}0-9:《])"
+    rf"|第[ \t]?(?P<part>{_N})[ \t]?部分"
+    rf"|第[ \t]?(?P<chapter>{_N})[ \t]?章"
+    rf"|第[ \t]?(?P<section>{_N})[ \t]?节"
+    rf"|第[ \t]?(?P<article>{_N}|[0-9]{{1,3}}(?:\.[0-9]{{1,3}})+)[ \t]?条(?![款项例件])"
     r"|(?<![A-Za-z])(?:Article|ARTICLE|Clause|CLAUSE|Section|SECTION)\s(?P<en>[0-9]{1,3}|[IVXL]{1,6})\b"
     rf"|(?<![{CN_NUM}第])(?P<comma>[一二三四五六七八九十]{{1,3}})、"
     r"|\((?P<cnparen>[一二三四五六七八九十]{1,3})\)"

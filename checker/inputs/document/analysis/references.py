@@ -21,13 +21,13 @@ from checker.lang.textparse import parse_chinese_number
 _N: Final = f"[{CN_NUM}]{{1,8}}|[0-9]{{1,3}}"
 _LAW: Final = re.compile(
     rf"《(?P<title>[^《》\n]{{0,60}}(?:法|法典|条例|规定|办法|解释|规则))》"
-    rf"(?:\s?第\s?(?P<article>{_N})\s?条)?"
+    rf"(?:[ \t]?第[ \t]?(?P<article>{_N})[ \t]?条)?"
 )
 _CLAUSE_REF: Final = re.compile(
-    rf"第\s?(?P<num>[0-9]{{1,3}}(?:\.[0-9]{{1,3}})+|{_N})\s?条(?![款项例件])"
+    rf"第[ \t]?(?P<num>[0-9]{{1,3}}(?:\.[0-9]{{1,3}})+|{_N})[ \t]?条(?![款项例件])"
 )
 _ATTACHMENT: Final = re.compile(
-    rf"附件\s?(?P<num>[{CN_NUM}]{{1,4}}|[0-9]{{1,3}}|[A-Z](?![A-Za-z]))"
+    rf"附件[ \t]?(?P<num>[{CN_NUM}]{{1,4}}|[0-9]{{1,3}}|[A-Z](?![A-Za-z]))"
 )
 _ATTACHMENT_TITLE: Final = re.compile(r"\s?[:]?\s?《(?P<title>[^《》\n]{1,60})》")
 _LIST_HEADING: Final = re.compile(r"(?:合同)?附件(?:列表|清单|目录)?")

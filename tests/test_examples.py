@@ -25,8 +25,17 @@ LOADER_RULES = {
 
 def _check(*args: str) -> dict[str, object]:
     r = subprocess.run(
-        [sys.executable, "-m", "checker", "check", *args, "--format", "json"]
-        + ["--today", "2025-06-01"],
+        [
+            sys.executable,
+            "-m",
+            "checker",
+            "check",
+            *args,
+            "--format",
+            "json",
+            "--today",
+            "2025-06-01",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -121,7 +130,7 @@ DEFECT_DOCUMENTS = sorted((DOCUMENTS / "defects").glob("*.md"))
 
 
 def test_every_example_draft_has_a_document_twin() -> None:
-    assert TWINS == sorted(p.stem for p in EXAMPLES.glob("c*.yaml"))
+    assert sorted(p.stem for p in EXAMPLES.glob("c*.yaml")) == TWINS
     assert all((DOCUMENTS / f"{name}.docx").is_file() for name in TWINS)
     rules = {p.stem.removeprefix("d-") for p in DEFECT_DOCUMENTS}
     pack = yaml.safe_load((ROOT / "rules" / "document" / "pack.yaml").read_text("utf-8"))

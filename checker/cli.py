@@ -12,6 +12,7 @@ import click
 from . import __version__
 from .api import Pack, PackError, load_packs
 from .cli_check import check_command
+from .cli_extract import extract_command
 from .cli_common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -159,6 +160,7 @@ def _load_packs(refs: tuple[str, ...]) -> list[Pack]:
 
 
 main.add_command(check_command)
+main.add_command(extract_command)
 
 
 @main.command("packs")
@@ -187,10 +189,14 @@ def rules_command(packs: tuple[str, ...]) -> None:
 
 
 @main.command("schema")
-@click.argument("which", type=click.Choice(["pack", "contract", "findings", "config", "pack-test"]))
+@click.argument(
+    "which",
+    type=click.Choice(["pack", "contract", "document", "findings", "config", "pack-test"]),
+)
 def schema_command(which: str) -> None:
-    """Print a JSON Schema: of rule packs, of the service contract, of the JSON report, of
-    the configuration file, or of pack test files (the schemas the checker itself uses)."""
+    """Print a JSON Schema: of rule packs, of the service contract, of the document model
+    (what rules read under `document` in document mode), of the JSON report, of the
+    configuration file, or of pack test files (the schemas the checker itself uses)."""
     import json
 
     if which == "pack":
@@ -202,7 +208,8 @@ def schema_command(which: str) -> None:
     elif which == "pack-test":
         doc = PACK_TEST_SCHEMA
     else:
-        doc = json.loads(resolve_schema_path("service-contract").read_text(encoding="utf-8"))
+        name = "document" if which == "document" else "service-contract"
+        doc = json.loads(resolve_schema_path(name).read_text(encoding="utf-8"))
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 

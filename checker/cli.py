@@ -12,7 +12,6 @@ import click
 from . import __version__
 from .api import Pack, PackError, load_packs
 from .cli_check import check_command
-from .cli_extract import extract_command
 from .cli_common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -25,6 +24,7 @@ from .cli_common import (
     show_warnings,
     write_file,
 )
+from .cli_extract import extract_command
 from .config import CONFIG_SCHEMA, Config
 from .inputs.loader import load_file
 from .inputs.schema import ContractSchema, SchemaError, resolve_schema_path

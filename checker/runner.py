@@ -123,6 +123,16 @@ PROBLEM_RULES: dict[str, str] = {
     "non-string-key": "non-string-key",
     "schema": "contract-schema",
     "unknown-field": "contract-schema",
+    # A Markdown document's front matter that cannot be read leaves the body checked: its
+    # problem is a finding of the contract data, as a YAML contract's would be.
+    "front-matter": "unreadable-contract",
+    "syntax": "unreadable-contract",
+    "not-a-mapping": "unreadable-contract",
+    "too-deep": "unreadable-contract",
+    "too-large": "unreadable-contract",
+    "binary": "unreadable-contract",
+    "unreadable-encoding": "unreadable-contract",
+    "reserved-key": "contract-schema",
 }
 
 

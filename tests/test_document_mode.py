@@ -233,3 +233,28 @@ def test_a_pack_test_may_read_a_document(pack: Path) -> None:
     r = cli("test", str(pack))
     assert r.returncode == 0, r.stdout
     assert "2 passed, 0 failed" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "line", "words"),
+    [
+        (
+            "---\nmeta: {title: x\n---\n乙方在[X]领域提供服务。\n",
+            "unreadable-contract",
+            3,
+            "front matter",
+        ),
+        ("---\nmeta: x\n乙方在[X]领域提供服务。\n", "unreadable-contract", 1, "never closed"),
+        ("---\ndocument: x\n---\n乙方在[X]领域提供服务。\n", "contract-schema", 2, "reserved"),
+    ],
+)
+def test_front_matter_problems_are_tool_findings_and_the_body_is_still_checked(
+    pack: Path, tmp_path: Path, text: str, rule: str, line: int, words: str
+) -> None:
+    draft = tmp_path / "draft.md"
+    draft.write_text(text, encoding="utf-8")
+    result = check_file(draft, [load_pack(pack)])
+    tool = [(f.rule, f.line) for f in result.findings if f.pack == "contract-checker"]
+    assert tool == [(rule, line)]
+    assert words in next(f.message for f in result.findings if f.rule == rule)
+    assert "no-blanks" in {f.rule for f in result.findings}

@@ -122,3 +122,34 @@ def test_text_output_of_a_scraped_line_never_shows_the_whole_line(tmp_path: Path
     shown = source[0].split("│ ", 1)[1]
     assert shown[len(shown[: shown.index("[X]")]) :].startswith("[X]")
     assert len(caret) - 1 == _width(shown[: shown.index("[X]")])
+
+
+def test_junit_says_why_a_rule_was_skipped_on_a_file() -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "checker", "check", "--no-config", "--format", "junit"]
+        + [
+            "examples/c1-customer-acquisition.yaml",
+            "examples/documents/defects/d-placeholder-left.md",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    yaml_suite, md_suite = r.stdout.split("<testsuite ")[1:]
+    # the default packs: the document pack runs on documents only, the others skip there
+    assert '<skipped message="not a document"' not in yaml_suite
+    assert "document/placeholder-left" not in yaml_suite
+    assert (
+        '<testcase classname="examples/documents/defects/d-placeholder-left.md" '
+        'name="drafting/uscc-check-character-valid">\n'
+        '      <skipped message="no contract data: the document has no front matter"'
+    ) in md_suite
+
+
+def test_junit_marks_document_rules_on_yaml_as_not_a_document() -> None:
+    yaml_file = "examples/c1-customer-acquisition.yaml"
+    out = cli(yaml_file, "--pack", "drafting", "--format", "junit").stdout
+    assert out.count('<skipped message="not a document" />') == 10

@@ -47,8 +47,12 @@ def _suite(
         by_rule.setdefault((f.pack, f.rule), []).append(f)
     keys = list(outcomes) + sorted(k for k in by_rule if k not in outcomes)
     counts = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    reasons = next((fr.skip_reasons for fr in run.files if fr.file == file), {})
     for key in keys:
         case, kind = _case(run, shown, key, outcomes.get(key), by_rule.get(key, []))
+        skipped = case.find("skipped")
+        if skipped is not None and key in reasons:
+            skipped.set("message", reasons[key])  # why the file could not decide the rule
         suite.append(case)
         counts["tests"] += 1
         if kind:

@@ -125,11 +125,17 @@ def test_text_output_of_a_scraped_line_never_shows_the_whole_line(tmp_path: Path
 
 
 def test_junit_says_why_a_rule_was_skipped_on_a_file() -> None:
+    files = ["examples/c1-customer-acquisition.yaml", DOCX.with_suffix(".md").relative_to(ROOT)]
     r = subprocess.run(
-        [sys.executable, "-m", "checker", "check", "--no-config", "--format", "junit"]
-        + [
-            "examples/c1-customer-acquisition.yaml",
-            "examples/documents/defects/d-placeholder-left.md",
+        [
+            sys.executable,
+            "-m",
+            "checker",
+            "check",
+            "--no-config",
+            "--format",
+            "junit",
+            *map(str, files),
         ],
         cwd=ROOT,
         capture_output=True,

@@ -258,3 +258,41 @@ def test_front_matter_problems_are_tool_findings_and_the_body_is_still_checked(
     assert tool == [(rule, line)]
     assert words in next(f.message for f in result.findings if f.rule == rule)
     assert "no-blanks" in {f.rule for f in result.findings}
+
+
+def test_a_draft_on_standard_input_is_read_by_its_name() -> None:
+    text = (ROOT / "examples" / "documents" / "defects" / "d-placeholder-left.md").read_bytes()
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "checker",
+            "check",
+            "--no-config",
+            "-",
+            "--stdin-filename",
+            "draft.md",
+            "--format",
+            "json",
+        ],
+        input=text,
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert r.returncode == 1
+    assert b'"file": "draft.md"' in r.stdout and b'"line": 30' in r.stdout
+
+
+def test_documents_true_reads_every_document_but_a_projects_own(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# Notes\n\n[X]\n", "utf-8")
+    (tmp_path / "CHANGELOG.md").write_text("# 1.0\n\n[X]\n", "utf-8")
+    (tmp_path / "a.docx").write_bytes(
+        (ROOT / "examples" / "documents" / "defects" / "d-placeholder-left.docx").read_bytes()
+    )
+    (tmp_path / "contract-checker.yaml").write_text("documents: true\n", "utf-8")
+    r = cli("check", ".", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 1
+    assert '"file": "a.docx"' in r.stdout and "README" not in r.stdout
+    assert "CHANGELOG" not in r.stdout

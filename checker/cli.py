@@ -26,7 +26,7 @@ from .cli_common import (
 )
 from .cli_extract import extract_command
 from .config import CONFIG_SCHEMA, Config
-from .inputs.loader import load_file
+from .inputs.contracts import DocumentContract, load_contract
 from .inputs.schema import ContractSchema, SchemaError, resolve_schema_path
 from .lang import ExprError, Missing, Program
 from .lang.values import EvalError, dumps
@@ -118,7 +118,7 @@ def eval_command(
         sys.exit(EXIT_USAGE)
     data: dict[str, Any] = {}
     if file is not None:
-        loaded = load_file(file)
+        loaded = load_contract(file)  # a document (.md, .txt, .docx) as `check` reads it
         if loaded.data is None:
             problem = loaded.problems[0] if loaded.problems else None
             where = (
@@ -130,7 +130,7 @@ def eval_command(
             click.echo(f"{where}: warning: {p.message}", err=True)
         data = loaded.data
         if schema is not None:
-            data, problems = schema.apply(data)
+            data, problems = schema.apply(data, document=isinstance(loaded, DocumentContract))
             for sp in problems:
                 pos = (
                     loaded.positions.get(sp.path)
@@ -302,7 +302,7 @@ def _test_targets(config: Config, refs: tuple[str, ...]) -> list[tuple[Path, dic
 
 
 def _contract_for(pack: Pack, file: Path) -> dict[str, Any]:
-    loaded = load_file(file)
+    loaded = load_contract(file)  # a document (.md, .txt, .docx) as `check` reads it
     if loaded.data is None:
         problem = loaded.problems[0]
         where = f"{file}:{problem.line}:{problem.column}" if problem.line else str(file)

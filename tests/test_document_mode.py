@@ -296,3 +296,12 @@ def test_documents_true_reads_every_document_but_a_projects_own(tmp_path: Path) 
     assert r.returncode == 1
     assert '"file": "a.docx"' in r.stdout and "README" not in r.stdout
     assert "CHANGELOG" not in r.stdout
+
+
+def test_eval_and_explain_read_a_document_as_check_does() -> None:
+    defect = "examples/documents/defects/d-placeholder-left"
+    r = cli("eval", "document.blanks[0].text", f"{defect}.docx", "--schema", "service-contract")
+    assert (r.returncode, r.stdout) == (0, '"[X]"\n')
+    r = cli("explain", "placeholder-left", f"{defect}.md", "--no-config")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1] == "outcome: fail"

@@ -1,6 +1,6 @@
 """Contract data from a document: the fields a schema annotates with `x-labels`, found in the text.
 
-A schema says how its fields are found (DOCUMENTS.md §5). `x-labels` on a field lists the
+A schema says how its fields are found (docs/documents.md). `x-labels` on a field lists the
 labels that introduce its value (`["合同金额", "服务费总额"]`): the value is what follows
 the first label found (a colon, `为` or a bracketed role such as `甲方（委托方）：` between
 them; a label written with its colon, `名称:`, needs one), read by the field's `x-type` (money, duration, date), as a number (`30%` → 30,

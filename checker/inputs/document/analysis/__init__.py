@@ -1,4 +1,4 @@
-"""Analysis of a document's text into the document model (DOCUMENTS.md §3), with positions."""
+"""Analysis of a document's text into the document model (docs/documents.md), with positions."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,7 @@ class Pack:
             for k in keys:
                 if k in severity:
                     rule.severity = severity[k]
+                    rule.severity_if = []  # the configuration's word is final
                     break
             kept.append(rule)
         self.rules = kept
@@ -118,14 +119,19 @@ class Pack:
         return self.schema.apply(plain)
 
     def run(
-        self, data: Mapping[str, Any], today: _dt.date | None = None, detail: int | None = None
+        self,
+        data: Mapping[str, Any],
+        today: _dt.date | None = None,
+        skip: Callable[[CompiledRule], str | None] | None = None,
+        detail: int | None = None,
     ) -> list[Located]:
         """Results with the data path each finding points at; `data` must already be typed.
 
+        `skip` gives the reason a rule is not run on this data, or None (see RuleRunner.run).
         `detail` bounds the elements of one `each` rule that get a full result (message,
         values, place); later ones share one bare result per outcome (for capped reports).
         """
-        return self._runner.run(data, today, detail)
+        return self._runner.run(data, today, skip, detail)
 
     def verdicts(self, data: Mapping[str, Any], today: _dt.date | None = None) -> dict[str, Any]:
         """Rule id → True (pass), False (fail), None (skipped), or the Missing / EvalError

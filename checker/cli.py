@@ -24,9 +24,10 @@ from .cli_common import (
     show_warnings,
     write_file,
 )
+from .cli_extract import extract_command
 from .cli_report import report_command
 from .config import CONFIG_SCHEMA, Config
-from .inputs.loader import load_file
+from .inputs.contracts import DocumentContract, load_contract
 from .inputs.schema import ContractSchema, SchemaError, resolve_schema_path
 from .lang import ExprError, Missing, Program
 from .lang.values import EvalError, dumps
@@ -118,7 +119,7 @@ def eval_command(
         sys.exit(EXIT_USAGE)
     data: dict[str, Any] = {}
     if file is not None:
-        loaded = load_file(file)
+        loaded = load_contract(file)  # a document (.md, .txt, .docx) as `check` reads it
         if loaded.data is None:
             problem = loaded.problems[0] if loaded.problems else None
             where = (
@@ -130,7 +131,7 @@ def eval_command(
             click.echo(f"{where}: warning: {p.message}", err=True)
         data = loaded.data
         if schema is not None:
-            data, problems = schema.apply(data)
+            data, problems = schema.apply(data, document=isinstance(loaded, DocumentContract))
             for sp in problems:
                 pos = (
                     loaded.positions.get(sp.path)
@@ -161,6 +162,7 @@ def _load_packs(refs: tuple[str, ...]) -> list[Pack]:
 
 main.add_command(check_command)
 main.add_command(report_command)
+main.add_command(extract_command)
 
 
 # The packages the language server needs (the `lsp` extra), as Python names them.
@@ -212,10 +214,14 @@ def rules_command(packs: tuple[str, ...]) -> None:
 
 
 @main.command("schema")
-@click.argument("which", type=click.Choice(["pack", "contract", "findings", "config", "pack-test"]))
+@click.argument(
+    "which",
+    type=click.Choice(["pack", "contract", "document", "findings", "config", "pack-test"]),
+)
 def schema_command(which: str) -> None:
-    """Print a JSON Schema: of rule packs, of the service contract, of the JSON report, of
-    the configuration file, or of pack test files (the schemas the checker itself uses)."""
+    """Print a JSON Schema: of rule packs, of the service contract, of the document model
+    (what rules read under `document` in document mode), of the JSON report, of the
+    configuration file, or of pack test files (the schemas the checker itself uses)."""
     import json
 
     if which == "pack":
@@ -227,7 +233,8 @@ def schema_command(which: str) -> None:
     elif which == "pack-test":
         doc = PACK_TEST_SCHEMA
     else:
-        doc = json.loads(resolve_schema_path("service-contract").read_text(encoding="utf-8"))
+        name = "document" if which == "document" else "service-contract"
+        doc = json.loads(resolve_schema_path(name).read_text(encoding="utf-8"))
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
@@ -320,7 +327,7 @@ def _test_targets(config: Config, refs: tuple[str, ...]) -> list[tuple[Path, dic
 
 
 def _contract_for(pack: Pack, file: Path) -> dict[str, Any]:
-    loaded = load_file(file)
+    loaded = load_contract(file)  # a document (.md, .txt, .docx) as `check` reads it
     if loaded.data is None:
         problem = loaded.problems[0]
         where = f"{file}:{problem.line}:{problem.column}" if problem.line else str(file)

@@ -20,7 +20,9 @@ from .cli_common import (
     show_warnings,
     write_file,
 )
-from .inputs.loader import MAX_FILE_SIZE, Format, load_text
+from .inputs.contracts import as_contract, is_document
+from .inputs.document import read_document
+from .inputs.loader import MAX_FILE_SIZE, Format, LoadedContract, load_text
 from .outputs import (
     BINARY,
     EXAMPLE,
@@ -91,7 +93,11 @@ def _check_stdin(plan: Plan, name: str | None) -> FileResult:
     display = name or STDIN
     fmt = _STDIN_FORMATS.get(Path(display).suffix.lower()) if name else None
     raw = sys.stdin.buffer.read(MAX_FILE_SIZE + 1)  # bounded, as a file is
-    loaded = load_text(raw, display, fmt=fmt)
+    loaded: LoadedContract
+    if is_document(display):  # a .md/.txt/.docx name: the draft itself
+        loaded = as_contract(read_document(raw, display), plan.is_template(display))
+    else:
+        loaded = load_text(raw, display, fmt=fmt)
     return check_file(
         Path(display),
         plan.packs_for(display),
@@ -212,6 +218,13 @@ def _check_stdin(plan: Plan, name: str | None) -> FileResult:
     "FORCE_COLOR set: also when piped).",
 )
 @click.option(
+    "--documents",
+    is_flag=True,
+    help="In folders, read .md/.markdown/.txt/.docx drafts too (README, LICENSE and the "
+    "like left out); a file named is always read. The configuration's `documents` may "
+    "say so instead.",
+)
+@click.option(
     "-v",
     "--verbose",
     is_flag=True,
@@ -238,15 +251,18 @@ def check_command(
     stdin_filename: str | None,
     quiet: bool,
     color: bool | None,
+    documents: bool,
     verbose: bool,
 ) -> None:
     """Check contract files and folders (recursively) against rule packs; `-` reads one
     contract from standard input.
 
     Folders are listed without what git ignores; the tool's own files (configuration,
-    packs, pack tests) and YAML/JSON files that are not contracts are skipped. Record
-    files named (.jsonl, .ndjson, .parquet) hold one contract per line or row, checked
-    here or on a Dask cluster (--scheduler).
+    packs, pack tests) and YAML/JSON files that are not contracts are skipped. Drafts
+    (.md, .markdown, .txt, .docx) are read as documents when named, and in folders with
+    --documents or the configuration's `documents`. Record files named (.jsonl, .ndjson,
+    .parquet) hold one contract per line or row, checked here or on a Dask cluster
+    (--scheduler).
 
     Exit status: 0 when no finding at or above --fail-on is reported (waived findings
     do not count); 1 when one is; 2 for a usage, configuration or rule-pack error.
@@ -263,6 +279,7 @@ def check_command(
         fail("--stdin-filename names the contract read from standard input: give `-` as the path")
     config = load_cli_config(config_path, no_config)
     plan = load_plan(config, packs, today_date, baseline or config.baseline)
+    plan.all_documents = documents
     show_warnings(w for pack in plan.all_packs for w in pack.warnings)
     try:
         apply_selection(plan.all_packs, select, ignore, config.severity, config.disabled)

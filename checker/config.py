@@ -72,6 +72,18 @@ CONFIG_SCHEMA: Final[dict[str, Any]] = {
             "items": {"type": "string"},
             "description": "globs of files never checked",
         },
+        "documents": {
+            "description": "read .md/.markdown/.txt/.docx drafts found in folders: `true` "
+            "for every one (README, CHANGELOG, LICENSE and the like left out), or globs of "
+            "those to read; default: none (a file named is always read)",
+            "oneOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}],
+        },
+        "templates": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "globs of documents that are templates: their blanks are "
+            "expected (reported as info), as front matter `is_template: true` says",
+        },
         "rules": {
             "type": "object",
             "description": "per-rule changes, by `pack/rule` or bare `rule`: a severity, `off`, "
@@ -188,6 +200,9 @@ class Config:
     packs: list[PackUse] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    # Documents in folders: False (none), True (all), or the globs of those to read.
+    documents: bool | list[str] = False
+    templates: list[str] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)
     disabled: set[str] = field(default_factory=set)
     fail_on: str | None = None
@@ -366,6 +381,9 @@ def _build(
     # Relative to the configuration file, like packs, waivers and `exclude`.
     config.paths = [_relative(path.parent / str(p)) for p in items("paths")]
     config.exclude = [str(p) for p in items("exclude")]
+    documents = data.get("documents", False)
+    config.documents = [str(g) for g in documents] if isinstance(documents, list) else documents
+    config.templates = [str(p) for p in items("templates")]
     for rule, setting in (data.get("rules") or {}).items():
         pos = position(("rules", rule), True)
         if pos is not None:

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as _dt
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
@@ -24,7 +24,7 @@ from .lang.interpreter import (
 )
 from .lang.nodes import Binary, Compare, Literal, Node, Quant, Unary
 from .lang.values import display, format_number, shorten, to_json
-from .models import Outcome, RuleResult
+from .models import Outcome, RuleResult, Severity
 from .packs.pack import CompiledRule
 from .zhtext import render_zh
 
@@ -156,16 +156,25 @@ class RuleRunner:
         return env.ctx.today
 
     def run(
-        self, data: Mapping[str, Any], today: _dt.date | None = None, detail: int | None = None
+        self,
+        data: Mapping[str, Any],
+        today: _dt.date | None = None,
+        skip: Callable[[CompiledRule], str | None] | None = None,
+        detail: int | None = None,
     ) -> list[Located]:
-        """Every rule's results; with `detail`, only that many findings of an `each` rule are
-        worked out in full (see `_run_each`)."""
+        """Every rule's results on typed data; `skip` gives the reason a rule is not run on
+        this data (a rule reading `document` on a YAML contract), or None to run it; with
+        `detail`, only that many findings of an `each` rule are worked out in full (see
+        `_run_each`)."""
         env = self.program.env(data, params=self.params, today=today)
         values, applies = self._values(env)
         day = self.law_date(env) if self.dated else None
         out: list[Located] = []
         for rule, slot in zip(self.rules, self.slots, strict=True):
-            if (rule.applies_to is not None and applies[rule.applies_to.text] is not True) or (
+            reason = skip(rule) if skip is not None else None
+            if reason is not None:
+                out.append(self._simple(rule, "skip", reason=reason))
+            elif (rule.applies_to is not None and applies[rule.applies_to.text] is not True) or (
                 day is not None and rule.in_force is not None and not rule.in_force.covers(day)
             ):
                 out.append(self._simple(rule, "skip"))
@@ -234,7 +243,13 @@ class RuleRunner:
                 out.append(None if value is SKIPPED else value)
         return out
 
-    def _simple(self, rule: CompiledRule, outcome: Outcome, element: int | None = None) -> Located:
+    def _simple(
+        self,
+        rule: CompiledRule,
+        outcome: Outcome,
+        element: int | None = None,
+        reason: str | None = None,
+    ) -> Located:
         return Located(
             RuleResult(
                 pack=rule.pack,
@@ -243,9 +258,21 @@ class RuleRunner:
                 severity=rule.severity,
                 title=rule.title,
                 element=element,
+                reason=reason,
             ),
             None,
         )
+
+    @staticmethod
+    def _severity(rule: CompiledRule, env: Env) -> Severity:
+        """The rule's severity here: the first `severity_if` condition that holds, else its own."""
+        for level, cond in rule.severity_if:
+            try:
+                if cond.run(env) is True:
+                    return level
+            except EvalError:
+                continue  # a condition that cannot be decided changes nothing
+        return rule.severity
 
     def _judge(
         self, rule: CompiledRule, env: Env, value: Any, element: tuple[int, Origin] | None
@@ -356,7 +383,7 @@ class RuleRunner:
             pack=rule.pack,
             rule=rule.id,
             outcome=outcome,
-            severity=rule.severity,
+            severity=self._severity(rule, env),
             title=rule.title,
             element=element[0] if element else None,
             pointer=pointer(path) if path is not None else None,

@@ -93,6 +93,7 @@ class RuleResult(_Frozen):
     refs: list[Ref] = Field(
         default_factory=list, description="the rule's refs in force at the contract's date"
     )
+    reason: str | None = None  # why a skipped rule was not run (`not a document`)
 
     @property
     def is_finding(self) -> bool:
@@ -128,6 +129,9 @@ class Finding(_Frozen):
     refs: list[Ref] = Field(default_factory=list)
     values: dict[str, Any] = Field(default_factory=dict)
     suppression: Suppression | None = None
+    # What `line`/`column` count: None (a line and column) or "docx-paragraph" (a .docx
+    # paragraph number and the character offset in it plus one).
+    location_kind: Literal["line", "docx-paragraph"] | None = None
     title: str | None = Field(default=None, exclude=True)
     message_zh: str | None = Field(default=None, exclude=True)
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from . import __version__
 from .api import Pack, rule_count
-from .inputs.loader import LoadedContract, Position, load_file, pointer, position_of
+from .inputs.contracts import DocumentContract, load_contract
+from .inputs.docschema import DOCUMENT_KEY
+from .inputs.document import PositionKind
+from .inputs.loader import LoadedContract, Position, pointer, position_of
 from .models import Finding, Report, Severity, ToolInfo, summarise
+from .packs.pack import CompiledRule
 from .selection import candidates, outside_target
 from .suppress import apply_directives, read_directives
 
@@ -126,6 +130,16 @@ PROBLEM_RULES: dict[str, str] = {
     "non-string-key": "non-string-key",
     "schema": "contract-schema",
     "unknown-field": "contract-schema",
+    # A Markdown document's front matter that cannot be read leaves the body checked: its
+    # problem is a finding of the contract data, as a YAML contract's would be.
+    "front-matter": "unreadable-contract",
+    "syntax": "unreadable-contract",
+    "not-a-mapping": "unreadable-contract",
+    "too-deep": "unreadable-contract",
+    "too-large": "unreadable-contract",
+    "binary": "unreadable-contract",
+    "unreadable-encoding": "unreadable-contract",
+    "reserved-key": "contract-schema",
 }
 
 
@@ -164,6 +178,8 @@ class FileResult:
     skipped: str | None = None
     # The record's id when this is one record of a record file (JSON Lines, Parquet).
     record: str | None = None
+    # Why a rule was skipped on this file when the file decided it (`not a document`).
+    skip_reasons: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def check_file(
@@ -173,9 +189,12 @@ def check_file(
     display_name: str | None = None,
     rule_ids: Collection[str] | None = None,
     loaded: LoadedContract | None = None,
+    template: bool = False,
 ) -> FileResult:
     """Findings for one contract file; a file that cannot be read is a finding, not an error.
     `loaded`: the contract already read (from standard input), instead of reading `path`.
+    A .md, .markdown, .txt or .docx file is read as a document; `template`: the
+    configuration says it is a template (its blanks are expected).
 
     A failure of the checker itself on this file (a bug) is a finding too, so that one
     file never stops the others from being checked. A YAML/JSON file that is not a
@@ -184,7 +203,7 @@ def check_file(
     """
     name = display_name or str(path)
     try:
-        return _check_file(path, name, packs, today, rule_ids, loaded)
+        return _check_file(path, name, packs, today, rule_ids, loaded, template)
     except Exception as exc:
         message = (
             f"contract-checker failed on this file ({type(exc).__name__}: {exc}); please report it"
@@ -237,8 +256,13 @@ def _check_file(
     today: _dt.date | None,
     rule_ids: Collection[str] | None,
     loaded: LoadedContract | None = None,
+    template: bool = False,
 ) -> FileResult:
-    contract = loaded if loaded is not None else load_file(path)
+    contract = loaded if loaded is not None else load_contract(path, template)
+    document = contract if isinstance(contract, DocumentContract) else None
+    kind: PositionKind | None = (
+        "docx-paragraph" if document and document.location_kind == "docx-paragraph" else None
+    )
     if contract.data is None:
         p = contract.problems[0]
         return FileResult(
@@ -256,20 +280,24 @@ def _check_file(
                     message=f"cannot read the contract: {p.message}",
                     message_zh=tool_message_zh("unreadable-contract", p.message),
                     title="Contract file is readable",
+                    location_kind=kind if p.line else None,
                 )
             ],
             contract.lines,
         )
-    why = not_a_contract(contract.data, packs)
+    # A document is a contract by its extension: a file named, or selected as a document.
+    why = not_a_contract(contract.data, packs) if document is None else None
     if why is not None:
         return FileResult(name, [], [], skipped=why)
-    findings = _Capped()
+    skip = skip_reason(document)
+    capped = _Capped()
     for p in contract.problems:
-        if findings.wants(TOOL_PACK, PROBLEM_RULES.get(p.code, p.code)):
+        if capped.wants(TOOL_PACK, PROBLEM_RULES.get(p.code, p.code)):
             pos = Position(p.line, p.column) if p.line and p.column else None
-            findings.add(_tool_finding(name, p.code, p.code, p.message, p.path, pos))
+            capped.add(_tool_finding(name, p.code, p.code, p.message, p.path, pos))
     typed_by_schema: dict[str, dict[str, Any]] = {}
     outcomes: dict[tuple[str, str], str] = {}
+    skip_reasons: dict[tuple[str, str], str] = {}
     seen_rules: set[tuple[str, str]] = set()
     for pack in packs:
         key = pack.schema.name if pack.schema is not None else ""
@@ -277,7 +305,7 @@ def _check_file(
             if pack.schema is None:
                 typed_by_schema[key] = contract.data
             else:
-                typed, problems = pack.schema.apply(contract.data)
+                typed, problems = pack.schema.apply(contract.data, document=document is not None)
                 typed_by_schema[key] = typed
                 placed = [
                     (
@@ -290,21 +318,23 @@ def _check_file(
                 # In file order, so that the findings listed before a cap are the first ones.
                 placed.sort(key=lambda p: (p[0].line, p[0].column) if p[0] else (0, 0))
                 for pos, sp in placed:
-                    if not findings.wants(TOOL_PACK, PROBLEM_RULES.get(sp.code, "contract-schema")):
+                    if not capped.wants(TOOL_PACK, PROBLEM_RULES.get(sp.code, "contract-schema")):
                         continue
-                    findings.add(
+                    capped.add(
                         _tool_finding(name, sp.code, "contract-schema", sp.message, sp.path, pos)
                     )
-        for loc in pack.run(typed_by_schema[key], today, MAX_FINDINGS_PER_RULE + 1):
+        for loc in pack.run(typed_by_schema[key], today, skip, MAX_FINDINGS_PER_RULE + 1):
             r = loc.result
             if (r.pack, r.rule) in seen_rules:  # already run by an earlier pack (shared `extends`)
                 continue
             key_rule = (r.pack, r.rule)
             outcomes[key_rule] = _worst(outcomes.get(key_rule), r.outcome)
-            if not r.is_finding or not findings.wants(r.pack, r.rule):
+            if r.reason is not None:
+                skip_reasons[key_rule] = r.reason
+            if not r.is_finding or not capped.wants(r.pack, r.rule):
                 continue
             pos = _position(contract, loc.path)
-            findings.add(
+            capped.add(
                 Finding(
                     file=name,
                     line=pos.line if pos else None,
@@ -322,11 +352,24 @@ def _check_file(
                 )
             )
         seen_rules.update((r.pack, r.id) for r in pack.rules)
-    listed = _dedupe(findings.close())
-    if not name.lower().endswith(".json"):  # JSON has no comments
-        listed = _suppress(contract, name, listed, packs, rule_ids)
-    listed.sort(key=lambda f: (f.line or 0, f.column or 0, f.pack, f.rule))
-    return FileResult(name, listed, contract.lines, outcomes)
+    findings = _dedupe(capped.close())
+    if kind is not None:
+        findings = [f.model_copy(update={"location_kind": kind}) if f.line else f for f in findings]
+    if document is not None:
+        # Comments can only be in a Markdown document's YAML front matter.
+        if document.front_matter_lines:
+            front = LoadedContract(
+                name,
+                contract.data,
+                contract.positions,
+                contract.key_positions,
+                lines=contract.lines[: document.front_matter_lines],
+            )
+            findings = _suppress(front, name, findings, packs, rule_ids)
+    elif not name.lower().endswith(".json"):  # JSON has no comments
+        findings = _suppress(contract, name, findings, packs, rule_ids)
+    findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.pack, f.rule))
+    return FileResult(name, findings, contract.lines, outcomes, skip_reasons=skip_reasons)
 
 
 MAX_FINDINGS_PER_RULE: Final = 100  # in one file; then one finding says how many more
@@ -376,6 +419,20 @@ class _Capped:
                 )
             )
         return out
+
+
+NOT_A_DOCUMENT = "not a document"
+NO_FRONT_MATTER = "no contract data: the document has no front matter"
+
+
+def skip_reason(document: DocumentContract | None) -> Callable[[CompiledRule], str | None]:
+    """Which rules a file cannot decide: those reading the document model on YAML/JSON
+    data, and those reading contract data on a document without front matter."""
+    if document is None:
+        return lambda rule: NOT_A_DOCUMENT if DOCUMENT_KEY in rule.reads else None
+    if document.front_matter:
+        return lambda rule: None
+    return lambda rule: NO_FRONT_MATTER if rule.reads - {DOCUMENT_KEY} else None
 
 
 def _suppress(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -13,6 +13,7 @@ from typing import Final
 from .config import CONFIG_NAMES
 
 CONTRACT_SUFFIXES: Final = (".yaml", ".yml", ".json")
+DOCUMENT_SUFFIXES: Final = (".md", ".markdown", ".txt", ".docx")
 GIT_TIMEOUT: Final = 10.0  # seconds; a slower git is not waited for (no ignoring then)
 
 # Never contract drafts, whether or not git ignores them: tool folders, and well-known
@@ -30,16 +31,45 @@ DEFAULT_EXCLUDED_FILES: Final = (
 )
 
 
-def default_selected(relative: str) -> bool:
+# Documents a folder scan never reads, even with `documents: true`: a project's own files.
+DEFAULT_EXCLUDED_DOCUMENTS: Final = (
+    "README*",
+    "readme*",
+    "CHANGELOG*",
+    "CHANGES*",
+    "HISTORY*",
+    "LICENSE*",
+    "LICENCE*",
+    "COPYING*",
+    "NOTICE*",
+    "AUTHORS*",
+    "CONTRIBUTING*",
+    "CODE_OF_CONDUCT*",
+    "SECURITY*",
+    "*requirements*.txt",
+    "CMakeLists.txt",
+    "robots.txt",
+)
+
+# Which documents a folder scan reads, given their path: None reads none.
+DocumentFilter = Callable[[Path], bool]
+
+
+def default_selected(relative: str, documents: bool = False) -> bool:
     """Whether a folder scan checks this file (a `/`-separated path inside the folder):
-    a .yaml/.yml/.json file outside hidden and tool folders, not another tool's file."""
+    a .yaml/.yml/.json file outside hidden and tool folders, not another tool's file;
+    with `documents`, a .md/.markdown/.txt/.docx file too, not a project's README or
+    licence."""
     parts = relative.split("/")
     name = parts[-1]
-    if not name.lower().endswith(CONTRACT_SUFFIXES):
+    lower = name.lower()
+    document = documents and lower.endswith(DOCUMENT_SUFFIXES)
+    if not (lower.endswith(CONTRACT_SUFFIXES) or document):
         return False
     if any(p.startswith(".") for p in parts) or any(p in DEFAULT_EXCLUDED_DIRS for p in parts[:-1]):
         return False
-    return not any(fnmatch.fnmatchcase(name, g) for g in DEFAULT_EXCLUDED_FILES)
+    excluded = DEFAULT_EXCLUDED_DOCUMENTS if document else DEFAULT_EXCLUDED_FILES
+    return not any(fnmatch.fnmatchcase(name, g) for g in excluded)
 
 
 @dataclass(frozen=True)
@@ -116,9 +146,11 @@ def inside(path: Path, roots: Iterable[Path]) -> bool:
     return any(path == r or path.is_relative_to(r) for r in roots)
 
 
-def candidates(paths: Sequence[Path]) -> tuple[list[Candidate], list[tuple[Path, str]]]:
+def candidates(
+    paths: Sequence[Path], documents: DocumentFilter | None = None
+) -> tuple[list[Candidate], list[tuple[Path, str]]]:
     """The files under the given paths (folders listed, files as named), and the paths
-    that do not exist."""
+    that do not exist. Folders give documents only those `documents` accepts."""
     found: list[Candidate] = []
     missing: list[tuple[Path, str]] = []
     roots: dict[Path, Path | None] = {}
@@ -138,7 +170,13 @@ def candidates(paths: Sequence[Path]) -> tuple[list[Candidate], list[tuple[Path,
             found.extend(
                 Candidate(path / n, False, allowed)
                 for n in names
-                if default_selected(n) and (listing is None or os.path.lexists(path / n))
+                if default_selected(n, documents is not None)
+                and (listing is None or os.path.lexists(path / n))
+                and (
+                    documents is None
+                    or not n.lower().endswith(DOCUMENT_SUFFIXES)
+                    or documents(path / n)
+                )
             )
         elif os.path.lexists(path):
             allowed = (path.parent.resolve(),)

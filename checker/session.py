@@ -29,7 +29,18 @@ from .runner import (
     suppressible_ids,
     tool_message_zh,
 )
-from .selection import OwnFiles, Selection, candidates, inside, outside_target, resolved
+from .selection import (
+    DocumentFilter,
+    OwnFiles,
+    Selection,
+    candidates,
+    inside,
+    outside_target,
+    resolved,
+)
+
+# The files the built-in `document` pack applies to when the default packs run.
+DOCUMENT_GLOBS = ("*.md", "*.markdown", "*.txt", "*.docx", "*.MD", "*.TXT", "*.DOCX")
 
 
 @dataclass
@@ -48,12 +59,31 @@ class Plan:
     checked: set[Path] = field(default_factory=set)
     scanned: list[Path] = field(default_factory=list)
     complete: bool = True
+    # `--documents`: folder scans read every document, whatever the configuration says.
+    all_documents: bool = False
     _rule_ids: frozenset[str] | None = None
 
     def packs_for(self, file: str) -> list[Pack]:
         return [
             p for p, globs in self.packs if not globs or matches_any(file, globs, self.config.root)
         ]
+
+    def is_template(self, file: str) -> bool:
+        """Whether the configuration's `templates` globs make the file a template."""
+        return bool(self.config.templates) and matches_any(
+            file, self.config.templates, self.config.root
+        )
+
+    def document_filter(self) -> DocumentFilter | None:
+        """Which documents folder scans read: `--documents` or `documents: true` all of
+        them, `documents:` globs those they match; by default none."""
+        wanted = True if self.all_documents else self.config.documents
+        if wanted is True:
+            return lambda path: True
+        if not wanted:
+            return None
+        globs = list(wanted)
+        return lambda path: matches_any(str(path), globs, self.config.root)
 
     @property
     def all_packs(self) -> list[Pack]:
@@ -93,7 +123,10 @@ def make_plan(
     """
     uses = [PackUse(ref) for ref in cli_packs] if cli_packs else list(config.packs)
     if not uses:
-        uses = [PackUse(name) for name in builtin_packs()]
+        # The built-in `document` pack reads only documents: it applies to them alone.
+        uses = [
+            PackUse(name, DOCUMENT_GLOBS if name == "document" else ()) for name in builtin_packs()
+        ]
     base = config.root if config.file and not cli_packs else Path.cwd()
     uses = _without_extended(uses, base)
     packs: list[tuple[Pack, tuple[str, ...]]] = []
@@ -199,7 +232,13 @@ def _check_in_worker(path: str) -> FileResult:
 
 
 def _check(plan: Plan, path: Path) -> FileResult:
-    result = check_file(path, plan.packs_for(str(path)), plan.today, rule_ids=plan.rule_ids())
+    result = check_file(
+        path,
+        plan.packs_for(str(path)),
+        plan.today,
+        rule_ids=plan.rule_ids(),
+        template=plan.is_template(str(path)),
+    )
     # Keep only the source lines findings point at, with the lines around them that
     # reports quote as context: memory stays flat over many files.
     wanted = {f.line + d for f in result.findings if f.line for d in CONTEXT_LINES}
@@ -236,7 +275,7 @@ def select_files(plan: Plan, paths: Sequence[Path]) -> Selection:
     files, and symlinks out of the checked tree are left out (and said why)."""
     own = plan.own_files()
     exclude = plan.config.exclude
-    found, missing = candidates(paths)
+    found, missing = candidates(paths, plan.document_filter())
     selection = Selection(missing=missing, targets=list(paths))
     for c in found:
         if c.explicit:

@@ -96,7 +96,7 @@ def test_packs_lists_the_builtin_packs() -> None:
     r = cli("packs")
     assert r.returncode == 0
     names = [line.split()[0] for line in r.stdout.splitlines()]
-    assert names == ["drafting", "pipl-customer-data", "prc-service-contract"]
+    assert names == ["document", "drafting", "pipl-customer-data", "prc-service-contract"]
     assert all("rules" in line for line in r.stdout.splitlines())
 
 
@@ -128,10 +128,10 @@ def test_a_failure_of_the_checker_on_one_file_is_a_finding_and_the_others_are_ch
     bad = ROOT / "tests/fixtures/contracts/bad.yaml"
     real_run = pack.run
 
-    def broken_on_bad(data: object, today: object = None, detail: object = None) -> object:
+    def broken_on_bad(data: object, today: object = None, *rest: object) -> object:
         if "totl" in str(data):
             raise ZeroDivisionError("a bug")
-        return real_run(data, today, detail)  # type: ignore[arg-type]
+        return real_run(data, today, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pack, "run", broken_on_bad)  # type: ignore[attr-defined]
     [finding] = check_file(bad, [pack]).findings

@@ -179,7 +179,7 @@ def test_markdown_body_structure_and_masked_markup() -> None:
     assert loaded.positions[("document", "amounts", 0)] == DocPosition(17, 9)
     assert [(r["text"], r["resolved"]) for r in model["references"]] == [("附件一", True)]
     assert model["attachments"] == [
-        {"number": "附件一", "index": 1, "title": "服务标准", "clause": "第二条"}
+        {"number": "附件一", "index": 1, "title": "服务标准", "clause": "第二条", "references": 1}
     ]
 
 

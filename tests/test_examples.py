@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -21,15 +23,14 @@ LOADER_RULES = {
 }
 
 
-@pytest.fixture(scope="module")
-def report() -> dict[str, object]:
+def _check(*args: str) -> dict[str, object]:
     r = subprocess.run(
         [
             sys.executable,
             "-m",
             "checker",
             "check",
-            "examples",
+            *args,
             "--format",
             "json",
             "--today",
@@ -43,6 +44,16 @@ def report() -> dict[str, object]:
     )
     assert r.returncode == 1, r.stderr
     doc: dict[str, object] = json.loads(r.stdout)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, object]:
+    """The YAML corpus (a folder scan reads no documents: EXPECTED.md is no contract), then
+    the document twins read as documents."""
+    doc = _check("examples")
+    documents = _check("examples/documents", "--documents")
+    doc["findings"] = [*doc["findings"], *documents["findings"]]  # type: ignore[misc]
     return doc
 
 
@@ -151,3 +162,59 @@ def test_faithful_transcriptions_report_exactly_what_a_lawyer_expects(
         assert got == wanted, (
             f"{name}: unexpected {sorted(got - wanted)}; not reported {sorted(wanted - got)}"
         )
+
+
+DOCUMENTS = EXAMPLES / "documents"
+TWINS = sorted(p.stem for p in DOCUMENTS.glob("c*.md"))
+DEFECT_DOCUMENTS = sorted((DOCUMENTS / "defects").glob("*.md"))
+
+
+def test_every_example_draft_has_a_document_twin() -> None:
+    assert sorted(p.stem for p in EXAMPLES.glob("c*.yaml")) == TWINS
+    assert all((DOCUMENTS / f"{name}.docx").is_file() for name in TWINS)
+    rules = {p.stem.removeprefix("d-") for p in DEFECT_DOCUMENTS}
+    pack = yaml.safe_load((ROOT / "rules" / "document" / "pack.yaml").read_text("utf-8"))
+    assert rules == {r["id"] for r in pack["rules"]}  # one planted defect per rule
+
+
+@pytest.mark.parametrize("name", TWINS)
+def test_a_twins_front_matter_is_its_yaml_draft(name: str) -> None:
+    text = (DOCUMENTS / f"{name}.md").read_text("utf-8")
+    front = text.split("\n---\n", 1)[0].removeprefix("---\n")
+    yaml_data = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text("utf-8"))
+    assert yaml.safe_load(front) == yaml_data
+
+
+@pytest.mark.parametrize("name", [f"{n}.{ext}" for n in TWINS for ext in ("md", "docx")])
+def test_clean_documents_have_no_findings(report: dict[str, object], name: str) -> None:
+    assert by_file(report).get(name, []) == []
+
+
+@pytest.mark.parametrize("path", DEFECT_DOCUMENTS, ids=lambda p: p.name)
+def test_each_planted_defect_is_reported_at_its_line(report: dict[str, object], path: Path) -> None:
+    m = re.match(r"<!-- DEFECT: (\S+) at line (\d+):", path.read_text("utf-8"))
+    assert m is not None, f"{path.name} does not say its defect"
+    got = [(f["rule"], f["line"]) for f in by_file(report).get(path.name, [])]
+    assert got == [(m[1], int(m[2]))]
+
+
+@pytest.mark.parametrize("path", DEFECT_DOCUMENTS, ids=lambda p: p.name)
+def test_docx_twins_give_the_same_findings_at_paragraphs(
+    report: dict[str, object], path: Path
+) -> None:
+    md = by_file(report).get(path.name, [])
+    docx = by_file(report).get(path.with_suffix(".docx").name, [])
+    assert [(f["rule"], f["message"]) for f in docx] == [(f["rule"], f["message"]) for f in md]
+    assert all(f["location_kind"] == "docx-paragraph" for f in docx)
+    assert all("location_kind" not in f for f in md)
+
+
+def test_docx_twins_are_what_make_docx_makes() -> None:
+    """The .docx files are generated (never edited by hand) and reproducible."""
+    spec = importlib.util.spec_from_file_location("make_docx", DOCUMENTS / "make_docx.py")
+    assert spec is not None and spec.loader is not None
+    make_docx = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_docx)
+    for md in sorted(DOCUMENTS.glob("*.md")) + DEFECT_DOCUMENTS:
+        made = make_docx.to_docx(md.read_text("utf-8"))
+        assert made == md.with_suffix(".docx").read_bytes(), f"{md.name}: run make_docx.py"

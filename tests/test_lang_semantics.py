@@ -183,6 +183,9 @@ VALUES = [
     ("unique([1, 2])", True),
     ("compact([1, nothing, missing_key, 2])", [1, 2]),
     ("flatten([[1], [2, 3], 4])", [1, 2, 3, 4]),
+    ('join(tags, "、")', "a、b、a"),
+    ("join([1, CNY 5])", "1, CNY 5.00"),
+    ("join([])", ""),
     ("keys(fee)", ["total", "currency"]),
     # presence
     ("exists(fee.total)", True),
@@ -204,6 +207,9 @@ VALUES = [
     ('starts_with(name, "华东")', True),
     ('ends_with(name, "公司")', True),
     ('matches("CNY 100", "^[A-Z]{3} ")', True),
+    ('replace("北京 云帆 (集团)", "[\\\\s()]+", "")', "北京云帆集团"),
+    ('replace("a1b22", "[0-9]+", "\\\\1")', "a\\1b\\1"),  # the replacement is literal
+    ('replace(name, "有限公司$", "")', "华东智能制造"),
     # numbers
     ("round(2.345, 2)", D("2.35")),
     ("round(2.5)", 3),
@@ -270,6 +276,7 @@ MISSING = [
     ("min([])", []),
     ("avg([])", []),
     ("count([1, missing_key])", ["missing_key"]),
+    ('join(["a", missing_key])', ["missing_key"]),
     ('duration("about three years")', []),
     ('money("a lot")', []),
     ('money("Fee 5")', []),  # not a currency code: not guessed
@@ -354,6 +361,8 @@ ERRORS = [
     ('years(duration("30天"))', "years() cannot express 30 days in that unit"),
     ("cny_upper(USD 5)", "cny_upper() needs CNY money, found USD 5.00"),
     ("name matches rate", "`matches` needs a pattern string on the right, found number"),
+    ('replace(name, "(", "")', "invalid pattern"),
+    ('replace(rate, "1", "")', "replace() needs a string"),
 ]
 
 

@@ -450,7 +450,7 @@ def test_builtin_packs_and_schema_are_valid_against_their_schemas() -> None:
     from checker.packs.packschema import PACK_SCHEMA
 
     packs = builtin_packs()
-    assert set(packs) == {"drafting", "prc-service-contract", "pipl-customer-data"}
+    assert set(packs) == {"drafting", "prc-service-contract", "pipl-customer-data", "document"}
     for path in packs.values():
         jsonschema.Draft202012Validator(PACK_SCHEMA).validate(
             yaml.safe_load(path.read_text("utf-8"))

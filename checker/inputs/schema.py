@@ -21,6 +21,7 @@ from ..lang.interpreter import format_path
 from ..lang.textparse import parse_date, parse_duration, parse_money
 from ..lang.typecheck import suggest
 from ..lang.values import Duration, Missing, Money, display, shorten
+from .docschema import DOCUMENT_KEY, with_document
 from .loader import load_text, pointer
 from .schemare import RE2_KEYWORDS, PatternProblem, check_patterns, matches_key
 
@@ -122,9 +123,10 @@ class ContractSchema:
                 Draft202012Validator.check_schema(schema)
             except jsonschema.SchemaError as exc:
                 raise SchemaError(f"{name} is not a valid JSON Schema: {exc.message}") from None
-        self.schema = schema
+        # Rules read a document's model under `document`: every schema types it.
+        self.schema = with_document(schema)
         self.name = name
-        self._validator = _Validator(schema)
+        self._validator = _Validator(self.schema)
 
     @classmethod
     def load(cls, ref: str, base: Path | None = None) -> ContractSchema:
@@ -142,9 +144,19 @@ class ContractSchema:
         """The data's static type, for the type checker."""
         return T.SchemaTyper(self.schema).type_of()
 
-    def apply(self, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[SchemaProblem]]:
-        """Typed copy of the data (x-type values read) and every problem found, in path order."""
-        problems = list(self._validate(data))
+    def apply(
+        self, data: Mapping[str, Any], *, document: bool = False
+    ) -> tuple[dict[str, Any], list[SchemaProblem]]:
+        """Typed copy of the data (x-type values read) and every problem found, in path order.
+
+        `document`: the data is a document's, its model under `document` made by the
+        checker itself: only the front matter beside it is validated (it is typed all
+        the same); a document without front matter has no contract data to validate."""
+        if document:
+            front = {k: v for k, v in data.items() if k != DOCUMENT_KEY}
+            problems = list(self._validate(front)) if front else []
+        else:
+            problems = list(self._validate(data))
         typed = _Typer(self.schema, problems).walk(data, self.schema, ())
         problems.sort(key=lambda p: [str(x) for x in p.path])
         assert isinstance(typed, dict)

@@ -25,6 +25,7 @@ from .values import (
     Missing,
     Money,
     describe,
+    display,
     merge_missing,
     type_name,
 )
@@ -238,6 +239,30 @@ def f_flatten(xs: Any) -> Any:
         else:
             out.append(x)
     return _first_missing(out, lambda: out)
+
+
+def _join_rule(args: list[Type], chk: Checker) -> Type:
+    _expect(args[0], ("list",), chk, 0, "a list")
+    if len(args) > 1:
+        _expect(args[1], ("string",), chk, 1, "a string")
+    return T.STRING
+
+
+@_register(
+    "join",
+    (1, 2),
+    'join(list, separator = ", ") -> string',
+    "The items as one text, the separator between them: strings as they are, other values "
+    'as messages show them (for messages: `join(xs[*].text, "、")`).',
+    _join_rule,
+)
+def f_join(xs: Any, sep: Any = ", ") -> Any:
+    if not isinstance(sep, str):
+        raise EvalError(f"join() needs a string separator, found {describe(sep)}")
+    items = _items(xs, "join")
+    return _first_missing(
+        items, lambda: sep.join(x if isinstance(x, str) else display(x) for x in items)
+    )
 
 
 @_register(

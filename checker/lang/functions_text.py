@@ -182,6 +182,30 @@ def f_matches(s: Any, p: Any) -> Any:
     return ops.matches(s, p)
 
 
+@_register(
+    "replace",
+    (3, 3),
+    "replace(string, pattern, replacement) -> string",
+    "Every match of the pattern (RE2 syntax, as `matches`) replaced by the replacement, "
+    "which is taken literally (no group references).",
+    _fixed([_S, _S, _S], T.STRING),
+)
+def f_replace(s: Any, p: Any, r: Any) -> Any:
+    text = _str_arg(s, "replace")
+    pattern = _str_arg(p, "replace", " pattern")
+    replacement = _str_arg(r, "replace", " replacement")
+    try:
+        compiled = ops.compile_pattern(pattern)
+    except ValueError as exc:
+        raise EvalError(f"invalid pattern {display(pattern)}: {exc}") from None
+    if len(text) > ops.MAX_MATCH_INPUT:
+        raise EvalError(
+            f"replace() needs a text of at most {ops.MAX_MATCH_INPUT:,} characters, "
+            f"found {len(text):,}"
+        )
+    return compiled.sub(lambda _: replacement, text)
+
+
 _PLACEHOLDER_T: Final = T.list_of(
     Type("record", fields=(("text", T.STRING), ("path", T.STRING)), closed=True)
 )

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ..inputs.schema import ContractSchema, SchemaError
 from ..lang import Diagnostic, ExprError, Expression, Program, types
 from ..lang.ops import compile_pattern
+from ..lang.reads import data_roots
 from ..lang.textparse import parse_date, parse_duration, parse_money
 from ..lang.typecheck import suggest
 from ..lang.values import Duration, Money, display
@@ -135,6 +136,12 @@ class CompiledRule:
     applies_to: Expression | None
     title_zh: str | None = None
     in_force: InForce | None = None
+    # Another severity under a condition (`severity_if`), the first true one wins.
+    severity_if: list[tuple[Severity, Expression]] = field(default_factory=list)
+    # The top-level data keys the rule reads (`*`: the whole contract), lets included: a
+    # rule reading `document` is skipped on data that is no document, and the others on a
+    # document without front matter.
+    reads: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:
@@ -504,8 +511,33 @@ def _compile_rule(
             )
         title_zh = str(title["zh"]) if "zh" in title else None
         title = title.get("en", rid)
+    severity_if: list[tuple[Severity, Expression]] = []
+    for level, text in (raw.get("severity_if") or {}).items():
+        cond = expr_text(text)
+        try:
+            compiled_if = program.compile(cond, extra)
+        except ExprError as exc:
+            problems.extend(src.expr_problems(spec.path("severity_if", level), cond, exc, rid))
+            continue
+        _warn(src, spec.path("severity_if", level), compiled_if, rid, warnings)
+        if not compiled_if.type.is_any and compiled_if.type.kind != "bool":
+            problems.append(
+                src.problem(
+                    spec.path("severity_if", level),
+                    f"`severity_if.{level}` must be a bool, found {compiled_if.type}",
+                    rid,
+                )
+            )
+        severity_if.append((level, compiled_if))
     if len(problems) > before:
         return None
+    used: list[Expression] = [e for e in (when, each, assertion, at, applies) if e is not None] + [
+        e for _, e in severity_if
+    ]
+    used += [p for parts in messages.values() for p in parts if isinstance(p, Expression)]
+    lets = {name: e.node for name, e in program.lets.items()}
+    bound = frozenset({each_var} if each_var else ())
+    reads = frozenset().union(*(data_roots(e.node, lets, bound) for e in used))
     return CompiledRule(
         spec,
         raw.get("severity", "error"),
@@ -522,6 +554,8 @@ def _compile_rule(
         applies,
         title_zh,
         in_force,
+        severity_if,
+        reads,
     )
 
 

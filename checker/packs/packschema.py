@@ -132,6 +132,15 @@ PACK_SCHEMA: Final[dict[str, Any]] = {
                 },
                 "description": {"type": "string"},
                 "severity": {"enum": ["error", "warning", "info"], "default": "error"},
+                "severity_if": {
+                    "type": "object",
+                    "description": "another severity under a condition: `info: "
+                    "document.is_template` (the first true condition wins; a severity the "
+                    "configuration sets wins over all)",
+                    "additionalProperties": False,
+                    "properties": {k: _EXPR for k in ("error", "warning", "info")},
+                    "minProperties": 1,
+                },
                 "when": {
                     **_EXPR,
                     "description": "the rule is skipped when this is false or missing",
@@ -224,8 +233,9 @@ PACK_TEST_SCHEMA: Final[dict[str, Any]] = {
         "file": {
             "type": "string",
             "minLength": 1,
-            "description": "the contract file, relative to this test file; it must stay "
-            "inside the pack's folder so the pack's tests travel with it",
+            "description": "the contract file, relative to this test file: YAML/JSON data, "
+            "or a .md/.markdown/.txt/.docx document read as the checker reads it; it must "
+            "stay inside the pack's folder so the pack's tests travel with it",
         },
         "contract": {"type": "object", "description": "the contract, written inline"},
         "today": {
@@ -362,6 +372,13 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
                         "minimum": 1,
                         "description": "the column just after the span the finding points "
                         "at, on `line` (present when known)",
+                    },
+                    "location_kind": {
+                        "enum": ["line", "docx-paragraph"],
+                        "description": "what `line` and `column` count: absent or `line` for "
+                        "a line and column of the file; `docx-paragraph` for a .docx "
+                        "document, where `line` is the paragraph number and `column` the "
+                        "character offset in it plus one",
                     },
                 },
             },

@@ -12,10 +12,11 @@ from typing import Any, Final
 import jsonschema
 
 from ..api import Pack
+from ..inputs.contracts import DocumentContract, load_contract
 from ..inputs.loader import LoadedContract, load_file, position_of
 from ..inputs.schema import data_validator
 from ..lang.typecheck import suggest
-from ..runner import PROBLEM_RULES
+from ..runner import PROBLEM_RULES, skip_reason
 from .pack import PackError, builtin_packs, resolve_pack
 from .packfile import PackProblem, PackSource, schema_problem
 from .packschema import PACK_TEST_SCHEMA
@@ -222,7 +223,7 @@ def _contract(
 ) -> LoadedContract | PackProblem:
     if "file" in spec:
         target = case.parent / str(spec["file"])
-        loaded = load_file(target)
+        loaded = load_contract(target)  # a document (.md, .txt, .docx) is read as one
         if loaded.data is None and loaded.problems and loaded.problems[0].code == "unreadable-file":
             return PackSource(case, doc).problem(
                 ("file",), f"cannot read {spec['file']}: {loaded.problems[0].message}"
@@ -249,15 +250,16 @@ def _outcomes(
         out.setdefault("unreadable-contract", []).append(("fail", None))
         return out
     data = contract.data
+    document = contract if isinstance(contract, DocumentContract) else None
     if pack.schema is not None:
-        data, problems = pack.schema.apply(data)
+        data, problems = pack.schema.apply(data, document=document is not None)
         for sp in problems:
             rule = PROBLEM_RULES.get(sp.code, "contract-schema")
             pos = (contract.key_positions.get(sp.path) if sp.key else None) or position_of(
                 contract, sp.path
             )
             out.setdefault(rule, []).append(("fail", pos.line if pos else None))
-    for loc in pack.run(data, today):
+    for loc in pack.run(data, today, skip_reason(document)):
         pos = position_of(contract, loc.path) if loc.path is not None else None
         out.setdefault(loc.result.rule, []).append((loc.result.outcome, pos.line if pos else None))
     for compiled in pack.rules:

@@ -36,6 +36,18 @@ class RunResult:
         return f.message
 
 
+PARAGRAPH = "¶"
+
+
+def location(f: Finding) -> str:
+    """Where a finding is, as people read it: `12:5` (line and column), `¶12:5` (a .docx
+    paragraph and the offset in it), `12` without a column, `` without a position."""
+    if not f.line:
+        return ""
+    head = f"{PARAGRAPH}{f.line}" if f.location_kind == "docx-paragraph" else str(f.line)
+    return f"{head}:{f.column}" if f.column else head
+
+
 def workdir_relative(file: str) -> str:
     """The file's path with `/` separators, relative to the working directory when inside it."""
     path = Path(file)

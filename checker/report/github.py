@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import Finding
-from . import RunResult, encodable, workdir_relative
+from . import RunResult, encodable, location, workdir_relative
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -26,7 +26,10 @@ def annotation(f: Finding, message: str, zh: bool = False) -> str:
         reason = f.suppression.reason
         message += f"（已豁免：{reason}）" if zh else f" (waived: {reason})"
     props = [("file", workdir_relative(f.file))]
-    if f.line:
+    if f.location_kind == "docx-paragraph":
+        # A .docx has no lines GitHub can show: the paragraph goes into the message.
+        message = f"{location(f)} {message}"
+    elif f.line:
         props.append(("line", str(f.line)))
         if f.column:
             props.append(("col", str(f.column)))

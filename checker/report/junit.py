@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from ..models import Finding
-from . import RunResult, workdir_relative
+from . import RunResult, location, workdir_relative
 
 # XML 1.0 cannot hold most control characters (a binary file's message may quote them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -47,8 +47,12 @@ def _suite(
         by_rule.setdefault((f.pack, f.rule), []).append(f)
     keys = list(outcomes) + sorted(k for k in by_rule if k not in outcomes)
     counts = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    reasons = next((fr.skip_reasons for fr in run.files if fr.file == file), {})
     for key in keys:
         case, kind = _case(run, shown, key, outcomes.get(key), by_rule.get(key, []))
+        skipped = case.find("skipped")
+        if skipped is not None and key in reasons:
+            skipped.set("message", reasons[key])  # why the file could not decide the rule
         suite.append(case)
         counts["tests"] += 1
         if kind:
@@ -104,7 +108,7 @@ def _details(run: RunResult, findings: Sequence[Finding]) -> str:
     for f in findings:
         where = workdir_relative(f.file)
         if f.line:
-            where += f":{f.line}:{f.column or 1}"
+            where += f":{location(f)}"
         line = f"{where}: {f.severity}: {run.message(f)}"
         if f.pointer:
             line += f" (at {f.pointer})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..models import Finding
-from . import RunResult, encodable, one_line, workdir_relative
+from . import RunResult, encodable, location, one_line, workdir_relative
 
 COLLAPSE_OVER = 50  # findings in one file; more are folded into <details>
 BUDGET = 60_000  # characters: a pull-request comment holds at most 65,536
@@ -147,7 +147,7 @@ def _file_section(
 
 
 def _row(run: RunResult, f: Finding, w: dict[str, str]) -> str:
-    where = "" if not f.line else f"{f.line}:{f.column}" if f.column else str(f.line)
+    where = location(f)
     message = cell(run.message(f))
     if f.suppression is not None:
         message += "<br>*" + cell(w["waived_by"].format(reason=f.suppression.reason)) + "*"

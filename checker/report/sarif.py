@@ -172,6 +172,9 @@ def _result(
     region: dict[str, Any] = {"startLine": f.line or 1}
     if f.line and f.column:
         region["startColumn"] = f.column
+    if f.line and f.location_kind == "docx-paragraph":
+        # A .docx has paragraphs, not lines: the start line is the paragraph's number.
+        region["properties"] = {"locationKind": "docx-paragraph"}
     physical["region"] = region
     location: dict[str, Any] = {"physicalLocation": physical}
     if f.pointer:

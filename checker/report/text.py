@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from typing import Final
 
 from ..models import Finding
-from . import RunResult, one_line
+from . import RunResult, location, one_line
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "bold": "1", "dim": "2", "green": "32"}
 _LABELS_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -42,26 +43,48 @@ def render(run: RunResult, color: bool = False, quiet: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+# A source line longer than this is shown as a window around the column (scraped drafts
+# hold whole contracts on one line).
+WINDOW: Final = 60
+LONG_LINE: Final = 100
+
+
+def window(src: str, column: int) -> tuple[str, int]:
+    """The part of a source line to show and the terminal columns before the caret: the
+    whole line when short, else about WINDOW characters around `column`, cut ends marked `…`."""
+    col = max(1, column)
+    if len(src) <= LONG_LINE:
+        return src, _width(src[: col - 1])
+    start = max(0, min(col - 1 - WINDOW // 2, len(src) - WINDOW))
+    end = min(len(src), start + WINDOW)
+    head = "…" if start > 0 else ""
+    shown = head + src[start:end] + ("…" if end < len(src) else "")
+    return shown, _width(head + src[start : col - 1])
+
+
 def _finding(
     f: Finding, lines: list[str], message: str, paint: Callable[[str, str], str], zh: bool
 ) -> list[str]:
     # A record of a record file has no line: its id says which, its pointer where.
-    where = f.record if f.record is not None else f"{f.line}:{f.column}" if f.line else "-"
+    where = f.record if f.record is not None else location(f) or "-"
     label = _LABELS_ZH[f.severity] if zh else f.severity
+    text = one_line(message)
     if f.suppression is not None:  # reported as the other formats do, without failing
-        reason = f.suppression.reason
-        message += paint(f"（已豁免：{reason}）" if zh else f" [waived: {reason}]", "dim")
+        reason = one_line(f.suppression.reason)  # escaped before it is painted
+        text += paint(f"（已豁免：{reason}）" if zh else f" [waived: {reason}]", "dim")
     head = (
-        f"  {where:<8} {paint(label.ljust(7 if not zh else 4), f.severity)} {one_line(message)}  "
+        f"  {one_line(where):<8} {paint(label.ljust(7 if not zh else 4), f.severity)} {text}  "
         f"{paint(one_line(f'{f.pack}/{f.rule}'), 'dim')}"
     )
     out = [head]
     if f.line and 1 <= f.line <= len(lines):
         src = lines[f.line - 1].rstrip("\n")
-        gutter = f"{f.line:>6} │ "
-        out.append(paint(gutter, "dim") + one_line(src))
-        col = max(1, f.column or 1)
-        pad = _width(one_line(src[: col - 1]))  # the caret under the escaped text
+        # Control characters are shown escaped: the caret goes under the escaped text.
+        col = len(one_line(src[: max(1, f.column or 1) - 1])) + 1
+        shown, pad = window(one_line(src), col)
+        number = f"¶{f.line}" if f.location_kind == "docx-paragraph" else str(f.line)
+        gutter = f"{number:>6} │ "
+        out.append(paint(gutter, "dim") + shown)
         out.append(paint(" " * 6 + " │ ", "dim") + " " * pad + paint("^", f.severity))
     elif f.record is not None and f.pointer:
         out.append(paint(" " * 6 + " │ ", "dim") + ("位置 " if zh else "at ") + f.pointer)

@@ -7,7 +7,8 @@ it stands alone: it never raises for bad content, every problem is a `DocProblem
 from __future__ import annotations
 
 import os
-from typing import Final
+import stat
+from typing import Any, Final
 
 from checker.inputs.document.analysis import analyze
 from checker.inputs.document.docx_reader import read_docx
@@ -96,8 +97,19 @@ def read_document(
         raw = source
     else:
         try:
-            with open(source, "rb") as fh:
-                if os.fstat(fh.fileno()).st_size > limit:
+            # O_NONBLOCK: a FIFO named like a document must not wait for a writer; only a
+            # regular file is read (checked on the open file, as the YAML loader does).
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+            with open(os.open(source, flags), "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if not stat.S_ISREG(st.st_mode):
+                    what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+                    return _failed(
+                        file,
+                        fmt,
+                        DocProblem("unreadable-file", f"the file cannot be read: it is {what}"),
+                    )
+                if st.st_size > limit:
                     return _failed(file, fmt, _too_large(limit))
                 raw = fh.read(limit + 1)  # bounded: the file may grow, or be a device
         except OSError as exc:
@@ -125,6 +137,7 @@ def read_document(
             ),
         )
     model, positions = analyze(read, fmt)
+    model["is_template"] = declares_template(read.front_matter)
     return LoadedDocument(
         file,
         fmt,
@@ -134,6 +147,17 @@ def read_document(
         key_positions=read.key_positions,
         problems=read.problems,
         lines=read.lines,
+    )
+
+
+def declares_template(front_matter: dict[str, Any] | None) -> bool:
+    """Whether front matter marks the document as a template: `is_template: true` at its
+    top, or in `meta` (where the service-contract schema keeps it)."""
+    if not front_matter:
+        return False
+    meta = front_matter.get("meta")
+    return front_matter.get("is_template") is True or (
+        isinstance(meta, dict) and meta.get("is_template") is True
     )
 
 

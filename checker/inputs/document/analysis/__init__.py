@@ -1,4 +1,4 @@
-"""Analysis of a document's text into the document model (DOCUMENTS.md §3), with positions."""
+"""Analysis of a document's text into the document model (docs/documents.md), with positions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Any, Final
 from checker.inputs.document.analysis.blanks import find_blanks
 from checker.inputs.document.analysis.clauses import find_clauses
 from checker.inputs.document.analysis.context import Context
+from checker.inputs.document.analysis.disputes import find_disputes
 from checker.inputs.document.analysis.furniture import find_furniture
-from checker.inputs.document.analysis.parties import find_parties
+from checker.inputs.document.analysis.parties import body_parties, find_parties
+from checker.inputs.document.analysis.payments import find_payment_plans
 from checker.inputs.document.analysis.quantities import (
     find_amounts,
     find_dates,
@@ -17,9 +19,11 @@ from checker.inputs.document.analysis.quantities import (
     find_percentages,
 )
 from checker.inputs.document.analysis.references import (
+    count_attachment_references,
     find_attachments,
     find_references,
     find_terms,
+    find_undefined_terms,
 )
 from checker.inputs.document.model import DataPath, DocFormat, DocPosition, ReadResult
 from checker.inputs.document.normalize import normalize
@@ -63,20 +67,31 @@ def analyze(read: ReadResult, fmt: DocFormat) -> tuple[dict[str, Any], dict[Data
     clauses = find_clauses(ctx)
     title, title_at = _title(ctx, read.title)
     attachments, listed_at = find_attachments(ctx, clauses)
+    references = find_references(ctx, clauses, attachments, listed_at)
+    count_attachment_references(attachments, references)
+    percentage_at: list[int] = []
+    percentages = find_percentages(ctx, percentage_at)
+    terms = find_terms(ctx)
+    parties = find_parties(ctx)
+    body_parties(ctx, parties, terms)
     model: dict[str, Any] = {
         "format": fmt,
         "title": title,
+        "is_template": False,  # the front matter or the configuration may say otherwise
         "text": ctx.text,
         "clauses": clauses,
         "blanks": find_blanks(ctx),
         "amounts": find_amounts(ctx),
-        "percentages": find_percentages(ctx),
+        "percentages": percentages,
+        "payment_plans": find_payment_plans(ctx, clauses, percentages, percentage_at),
         "durations": find_durations(ctx),
         "dates": find_dates(ctx),
-        "references": find_references(ctx, clauses, attachments, listed_at),
+        "references": references,
         "attachments": attachments,
-        "terms": find_terms(ctx),
-        "parties": find_parties(ctx),
+        "terms": terms,
+        "undefined_terms": find_undefined_terms(ctx, terms),
+        "parties": parties,
+        "disputes": find_disputes(ctx, clauses),
     }
     ctx.locate(("document",), 0)
     ctx.locate(("document", "text"), 0)

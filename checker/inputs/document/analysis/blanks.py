@@ -131,8 +131,15 @@ def _skip_blank(text: str, i: int) -> int:
     return i
 
 
+MAX_BLANK_TEXT: Final = 40  # characters of a blank's text kept (a run of 10,000 `_` is one blank)
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= MAX_BLANK_TEXT else text[:MAX_BLANK_TEXT] + "…"
+
+
 def find_blanks(ctx: Context) -> list[dict[str, Any]]:
-    """Every blank in document order, with positions."""
+    """Every blank in document order, with positions; a long one's text is cut (`____…`)."""
     items: list[tuple[int, dict[str, Any]]] = []
     for start, end, kind in _spans(ctx):
         label = _label(ctx, start)
@@ -140,7 +147,7 @@ def find_blanks(ctx: Context) -> list[dict[str, Any]]:
             (
                 start,
                 {
-                    "text": ctx.text[start:end],
+                    "text": _shown(ctx.text[start:end]),
                     "kind": kind,
                     "label": label,
                     "clause": ctx.clause_at(start),

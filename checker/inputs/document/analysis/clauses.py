@@ -44,11 +44,11 @@ RANKS: Final = {
 
 _N: Final = f"[{CN_NUM}]{{1,6}}|[0-9]{{1,3}}"
 _CANDIDATE: Final = re.compile(
-    rf"(?<![见及和与、])附件\s?(?P<attachment>[{CN_NUM}]{{1,4}}|[0-9]{{1,2}})(?![{CN_NUM}0-9:《])"
-    rf"|第\s?(?P<part>{_N})\s?部分"
-    rf"|第\s?(?P<chapter>{_N})\s?章"
-    rf"|第\s?(?P<section>{_N})\s?节"
-    rf"|第\s?(?P<article>{_N}|[0-9]{{1,3}}(?:\.[0-9]{{1,3}})+)\s?条(?![款项例件])"
+    rf"(?<![见及和与、])附件[ \t]?(?P<attachment>[{CN_NUM}]{{1,4}}|[0-9]{{1,2}})(?![{CN_NUM}0-9:《])"
+    rf"|第[ \t]?(?P<part>{_N})[ \t]?部分"
+    rf"|第[ \t]?(?P<chapter>{_N})[ \t]?章"
+    rf"|第[ \t]?(?P<section>{_N})[ \t]?节"
+    rf"|第[ \t]?(?P<article>{_N}|[0-9]{{1,3}}(?:\.[0-9]{{1,3}})+)[ \t]?条(?![款项例件])"
     r"|(?<![A-Za-z])(?:Article|ARTICLE|Clause|CLAUSE|Section|SECTION)\s(?P<en>[0-9]{1,3}|[IVXL]{1,6})\b"
     rf"|(?<![{CN_NUM}第])(?P<comma>[一二三四五六七八九十]{{1,3}})、"
     r"|\((?P<cnparen>[一二三四五六七八九十]{1,3})\)"
@@ -184,9 +184,10 @@ class _Numbering:
             return parent is not None and c.path[-2] == parent.value
         return True
 
-    def push(self, c: _Candidate, clause: int) -> tuple[int, list[int], int]:
-        """Open the candidate's clause; its level, index and parent clause (-1 for none)."""
-        closes, _ = self.placement(c)
+    def push(self, c: _Candidate, clause: int) -> tuple[int, list[int], int, _Frame | None]:
+        """Open the candidate's clause; its level, index, parent clause (-1 for none) and
+        previous sibling (None for the first clause of its level)."""
+        closes, sibling = self.placement(c)
         del self.stack[len(self.stack) - closes :]
         parent = self.stack[-1] if self.stack else None
         if parent is None and len(c.path) > 1:
@@ -194,7 +195,7 @@ class _Numbering:
         else:
             index = [*(parent.index if parent else []), c.value]
         self.stack.append(_Frame(c.style, c.value, index, clause))
-        return len(self.stack), index, parent.clause if parent else -1
+        return len(self.stack), index, parent.clause if parent else -1, sibling
 
 
 def _heading(ctx: Context, c: _Candidate, next_start: int, whole_line: bool) -> tuple[str, int]:
@@ -226,6 +227,10 @@ def find_clauses(ctx: Context) -> list[dict[str, Any]]:
     """Every clause in document order, recording positions and the clause spans in `ctx`."""
     candidates: list[tuple[_Candidate, bool]] = []
     numbering = _Numbering()
+    # (previous clause, expected number) per clause, for `clause-numbering`. Articles
+    # (第X条) number on across chapters, so the last article is their previous one.
+    sequence: list[tuple[int, int]] = []
+    last_article = -1
     for m in _CANDIDATE.finditer(ctx.text):
         if ctx.in_furniture(m.start()):
             continue
@@ -239,7 +244,22 @@ def find_clauses(ctx: Context) -> list[dict[str, Any]]:
             or (c.style == "article" and _REFERRING.search(ctx.text, max(0, c.start - 4), c.start))
         ):
             continue
-        level, index, parent = numbering.push(c, len(candidates))
+        level, index, parent, sibling = numbering.push(c, len(candidates))
+        previous = sibling.clause if sibling is not None else -1
+        if previous < 0 and c.style in ("article", "article-en"):
+            previous = last_article
+        if previous < 0:
+            sequence.append((-1, 1))
+        else:
+            value, expected = candidates[previous][0].value, sequence[previous][1]
+            # After a misnumbered clause, going on from the number it should have had is
+            # right too: one slip (`第三条` twice, then `第五条`) is reported once.
+            ok = c.value == value + 1 or (value != expected and c.value == expected + 1)
+            sequence.append((previous, c.value if ok else value + 1))
+        if c.style in ("article", "article-en"):
+            last_article = len(candidates)
+        elif c.style in ("attachment", "part"):
+            last_article = -1  # an attachment numbers its own articles from 1
         candidates.append((c, line_start))
         ctx.clause_starts.append(c.start)
         ctx.clause_numbers.append(c.number)
@@ -264,6 +284,9 @@ def find_clauses(ctx: Context) -> list[dict[str, Any]]:
             "heading": heading,
             "text": ctx.text[c.start : ends[k]].strip(),
             "index": list(c.path[1:]),
+            "value": c.value,
+            "expected": sequence[k][1],
+            "previous": candidates[sequence[k][0]][0].number if sequence[k][0] >= 0 else None,
         }
         ctx.locate(("document", "clauses", k), c.start)
         ctx.locate(("document", "clauses", k, "heading"), heading_at)

@@ -6,7 +6,8 @@ signature (`甲方（盖章）：`), or followed by a form field or a blank. Its
 form labels that follow (`名称：…`, `地址：…`), on the same line or the next ones; a value
 that is empty or only a placeholder is null. `block` is `signature` for a block whose
 label or fields are about signing (`盖章`, `签字`) or that comes after the last clause's
-heading, `header` otherwise, so the two can be compared.
+heading, `header` otherwise, so the two can be compared; `body` for a party the text
+names by definition (`北京某公司（以下简称“甲方”）`), listed after the blocks.
 """
 
 from __future__ import annotations
@@ -103,6 +104,32 @@ def find_parties(ctx: Context) -> list[dict[str, Any]]:
             }
         )
     return items
+
+
+PARTY_LABELS: Final = frozenset(
+    {"甲方", "乙方", "丙方", "丁方", "Party A", "Party B", "Party C", "Party D"}
+)
+
+
+def body_parties(ctx: Context, parties: list[dict[str, Any]], terms: list[dict[str, Any]]) -> None:
+    """Append the parties the body names by definition (`北京某公司（以下简称“甲方”）`) as
+    blocks `body`, after the header and signature blocks, at their definitions."""
+    for i, term in enumerate(terms):
+        if term["term"] not in PARTY_LABELS or not term["definition"]:
+            continue
+        pos = ctx.positions.get(("document", "terms", i))
+        if pos is not None:
+            ctx.positions[("document", "parties", len(parties))] = pos
+        parties.append(
+            {
+                "label": term["term"],
+                "role": None,
+                "name": term["definition"],
+                "fields": {},
+                "block": "body",
+                "clause": term["defined_at"],
+            }
+        )
 
 
 def _skip(text: str, i: int) -> int:

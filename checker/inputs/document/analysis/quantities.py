@@ -146,8 +146,9 @@ def _number(text: str) -> Number | None:
         return None
 
 
-def find_percentages(ctx: Context) -> list[dict[str, Any]]:
-    """Percentages as plain numbers (30 for 30%, 0.05 for 万分之五), `per: "day"` for `/日`."""
+def find_percentages(ctx: Context, offsets: list[int] | None = None) -> list[dict[str, Any]]:
+    """Percentages as plain numbers (30 for 30%, 0.05 for 万分之五), `per: "day"` for `/日`;
+    where each starts is appended to `offsets` when given (payment plans need it)."""
     items: list[dict[str, Any]] = []
     text = ctx.text
     for m in finditer(ctx, _PERCENT):
@@ -165,6 +166,8 @@ def find_percentages(ctx: Context) -> list[dict[str, Any]]:
         per = _PER_DAY.match(text, m.end())
         i = len(items)
         ctx.locate(("document", "percentages", i), m.start())
+        if offsets is not None:
+            offsets.append(m.start())
         items.append(
             {
                 "value": value,
@@ -207,8 +210,43 @@ def find_durations(ctx: Context) -> list[dict[str, Any]]:
     return items
 
 
+# What a date is, from the words just before it (nearest first) or just after it.
+_ROLE_WORDS: Final = (
+    ("signing", re.compile(r"签订|签署|签约|签字|订立|Signed|signed|Signing|signing")),
+    ("effective", re.compile(r"生效|Effective|effective")),
+    ("end", re.compile(r"至|止|届满|终止|截止|到期|结束|until|Expir|expir")),
+    ("start", re.compile(r"自|从|起|开始|commenc|Commenc|from")),
+)
+_ROLE_STOP: Final = re.compile(r"[。;,，\n]")
+
+
+def _role(text: str, start: int, end: int) -> str | None:
+    """The date's role (signing, effective, start, end) from the words around it, or None."""
+    lo = max(0, start - 16)
+    stop = max((m.end() for m in _ROLE_STOP.finditer(text, lo, start)), default=lo)
+    before = text[stop:start]
+    best: tuple[int, str] | None = None
+    for role, words in _ROLE_WORDS:
+        for m in words.finditer(before):
+            distance = len(before) - m.end()
+            if best is None or distance < best[0]:
+                best = (distance, role)
+    after_end = _ROLE_STOP.search(text, end, end + 8)
+    after = text[end : after_end.start() if after_end else end + 8]
+    if (best is None or best[1] == "start") and "生效" in after:
+        return "effective"  # 自2025年3月10日起生效: the start of effectiveness
+    if best is not None:
+        return best[1]
+    for role, words in _ROLE_WORDS:
+        if role != "end" and words.search(after):  # `2025年4月1日起至…`: 起 wins over 至
+            return role
+    return None
+
+
 def find_dates(ctx: Context) -> list[dict[str, Any]]:
-    """Calendar dates as ISO text; a date that does not exist (2月30日) has value null."""
+    """Calendar dates as ISO text; a date that does not exist (2月30日) has value null.
+    `role` says what the date is when the words around it tell (signing, effective,
+    start, end)."""
     items: list[dict[str, Any]] = []
     for m in finditer(ctx, _DATE):
         try:
@@ -221,6 +259,7 @@ def find_dates(ctx: Context) -> list[dict[str, Any]]:
             {
                 "value": value,
                 "valid": value is not None,
+                "role": _role(ctx.text, m.start(), m.end()),
                 "text": m[0],
                 "clause": ctx.clause_at(m.start()),
             }

@@ -21,13 +21,13 @@ from checker.lang.textparse import parse_chinese_number
 _N: Final = f"[{CN_NUM}]{{1,8}}|[0-9]{{1,3}}"
 _LAW: Final = re.compile(
     rf"《(?P<title>[^《》\n]{{0,60}}(?:法|法典|条例|规定|办法|解释|规则))》"
-    rf"(?:\s?第\s?(?P<article>{_N})\s?条)?"
+    rf"(?:[ \t]?第[ \t]?(?P<article>{_N})[ \t]?条)?"
 )
 _CLAUSE_REF: Final = re.compile(
-    rf"第\s?(?P<num>[0-9]{{1,3}}(?:\.[0-9]{{1,3}})+|{_N})\s?条(?![款项例件])"
+    rf"第[ \t]?(?P<num>[0-9]{{1,3}}(?:\.[0-9]{{1,3}})+|{_N})[ \t]?条(?![款项例件])"
 )
 _ATTACHMENT: Final = re.compile(
-    rf"附件\s?(?P<num>[{CN_NUM}]{{1,4}}|[0-9]{{1,3}}|[A-Z](?![A-Za-z]))"
+    rf"附件[ \t]?(?P<num>[{CN_NUM}]{{1,4}}|[0-9]{{1,3}}|[A-Z](?![A-Za-z]))"
 )
 _ATTACHMENT_TITLE: Final = re.compile(r"\s?[:]?\s?《(?P<title>[^《》\n]{1,60})》")
 _LIST_HEADING: Final = re.compile(r"(?:合同)?附件(?:列表|清单|目录)?")
@@ -47,7 +47,10 @@ _TERM_PATTERNS: Final = (
     ),
 )
 MAX_TERMS: Final = 500  # each term's uses are counted over the whole text: bounded work
-_BEFORE: Final = re.compile(r"[^,，。;；:\n(（]{1,40}$")
+# The words a `（以下简称…）` bracket defines: back to a stop, a bracket or a quote; a
+# conjunction leading them joins two definitions (`A（以下简称“甲方”）与B（…）`).
+_BEFORE: Final = re.compile(r"[^,，。;；:\n()（）“”\"]{1,40}$")
+_JOINER: Final = re.compile(r"^(?:与|和|及|同|and )\s?")
 
 
 def _int(text: str) -> int | None:
@@ -196,7 +199,7 @@ def find_terms(ctx: Context) -> list[dict[str, Any]]:
                 continue
             if k == 0:
                 before = _BEFORE.search(text, max(0, m.start() - 40), m.start())
-                meaning = before[0].strip() if before else ""
+                meaning = _JOINER.sub("", before[0].strip()) if before else ""
             else:
                 meaning = m["meaning"].strip()
             found.append((m.start("term"), term, meaning))
@@ -214,3 +217,42 @@ def find_terms(ctx: Context) -> list[dict[str, Any]]:
             }
         )
     return items
+
+
+# A quoted term: “X” / "X" / 「X」 of a few words, as drafts quote the terms they define.
+_QUOTED: Final = re.compile(rf"[“\"「『](?P<term>[{CJK}A-Za-z][{CJK}A-Za-z0-9 ]{{1,11}})[”\"」』]")
+# Words that make the quote a definition (`以下简称“X”`, `“X”是指`) or a title, not a use.
+_DEFINING_BEFORE: Final = re.compile(r"(?:简称|称|称为|统称|合称|下称|所称|即)\s?(?:为)?\s?$")
+_DEFINING_AFTER: Final = re.compile(r"\s?(?:是指|系指|指|means|shall mean|:)")
+
+
+def find_undefined_terms(ctx: Context, terms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Terms quoted as defined terms are (`“保密信息”`) that the document never defines:
+    `{term, clause}`, each term once, at its first quotation."""
+    defined = {t["term"] for t in terms}
+    text = ctx.text
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for m in finditer(ctx, _QUOTED):
+        term = m["term"].strip()
+        if term in defined or term in seen:
+            continue
+        if _DEFINING_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+            continue
+        if _DEFINING_AFTER.match(text, m.end()):
+            continue
+        seen.add(term)
+        ctx.locate(("document", "undefined_terms", len(items)), m.start())
+        items.append({"term": term, "clause": ctx.clause_at(m.start())})
+        if len(items) >= MAX_TERMS:
+            break
+    return items
+
+
+def count_attachment_references(
+    attachments: list[dict[str, Any]], references: list[dict[str, Any]]
+) -> None:
+    """Set each attachment's `references`: how many references in the text name it."""
+    counts = Counter(r["target"] for r in references if r["kind"] == "attachment")
+    for a in attachments:
+        a["references"] = counts[str(a["index"])]

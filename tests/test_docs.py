@@ -131,3 +131,10 @@ def test_every_install_instruction_installs_this_project() -> None:
             )
             ours += any(w.startswith(name) for w in targets)
     assert ours >= 3  # docs/ci.md (by hand, GitLab), docs/editors.md, …
+
+
+def test_the_readme_counts_the_built_in_rules() -> None:
+    packs = [load_pack(name) for name in builtin_packs()]
+    rules = {(r.pack, r.id) for p in packs for r in p.rules}
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert f", {len(rules)} rules grounded in PRC" in readme

@@ -136,7 +136,7 @@ class ContractSchema:
                 raise SchemaError(f"{name} is not a valid JSON Schema: {exc.message}") from None
         self.schema = schema
         self.name = name
-        self._validator: Any = None  # jsonschema's, built when some data is invalid
+        self._explainer: Any = None  # jsonschema's validator, built when some data is invalid
         # Valid data is recognised by a compiled check (None where it cannot run).
         self._is_valid = compile_validity(schema)
         self._plans: dict[int, _Plan] = {}  # what the typing walk needs of each schema node
@@ -151,6 +151,13 @@ class ContractSchema:
         except OSError as exc:
             raise SchemaError(f"cannot read schema {path}: {exc}") from None
         return _load_cached(path, stamp, ref if builtin else str(path), builtin)
+
+    @property
+    def _validator(self) -> Any:
+        """jsonschema's validator of this schema (with RE2 patterns), built at first use."""
+        if self._explainer is None:
+            self._explainer = _validator_class()(self.schema)
+        return self._explainer
 
     @cached_property
     def static_type(self) -> T.Type:
@@ -168,8 +175,6 @@ class ContractSchema:
     def _validate(self, data: Mapping[str, Any]) -> Iterator[SchemaProblem]:
         if self._is_valid is not None and self._is_valid(data) is True:
             return
-        if self._validator is None:
-            self._validator = _validator_class()(self.schema)
         for err in self._validator.iter_errors(data):
             yield from _explain(err)
 

@@ -101,3 +101,28 @@ def test_text_membership_and_equality_keep_the_language_rules() -> None:
     assert ops.member("c", []) is False
     assert ops.eq("甲方", "甲方") is True and ops.eq("甲方", "乙方") is False
     assert ops.eq("a", gone) == gone
+
+
+def test_trees_read_back_from_the_cache_keep_spans_without_listing_fields(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unpickling a tree sets each node's and span's slots directly: the generic dataclass
+    way listed the fields again for every span (a third of reading the parse cache)."""
+    import dataclasses
+    import io
+    import pickle
+
+    from checker.lang import cache
+    from checker.lang.parser import parse
+
+    tree = parse('count(parties[? @.label == "甲方"]) >= 1')
+    raw = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("dataclasses.fields called while reading a tree")
+
+    monkeypatch.setattr(dataclasses, "fields", refuse)
+    back = cache._Unpickler(io.BytesIO(raw)).load()
+    monkeypatch.undo()
+    assert back == tree
+    assert back.span == tree.span and back.operands[0].span == tree.operands[0].span

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import sys
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,7 +158,8 @@ class Outcomes(Mapping[tuple[str, str], str]):
     _shared: ClassVar[dict[tuple[tuple[str, str], ...], dict[tuple[str, str], int]]] = {}
 
     def __init__(self, outcomes: Mapping[tuple[str, str], str]) -> None:
-        self._set(tuple(outcomes), "".join(_CODE[v] for v in outcomes.values()))
+        # Most files of a run have the same outcomes: one string for all of them.
+        self._set(tuple(outcomes), sys.intern("".join(_CODE[v] for v in outcomes.values())))
 
     def _set(self, keys: tuple[tuple[str, str], ...], codes: str) -> None:
         index = self._shared.get(keys)
@@ -189,7 +191,7 @@ def _outcomes(keys: tuple[tuple[str, str], ...], codes: str) -> Outcomes:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     """Everything found in one file, and the source lines for showing them."""
 

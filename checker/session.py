@@ -199,9 +199,10 @@ def _check(plan: Plan, path: Path) -> FileResult:
     result = check_file(path, plan.packs_for(str(path)), plan.today, rule_ids=plan.rule_ids())
     # Keep only the source lines findings point at: memory stays flat over many files.
     wanted = {f.line for f in result.findings if f.line}
-    result.lines = (
-        [line if i + 1 in wanted else "" for i, line in enumerate(result.lines)] if wanted else []
-    )
+    if wanted:
+        result.lines = [line if i + 1 in wanted else "" for i, line in enumerate(result.lines)]
+    else:
+        result.lines.clear()  # the file's own list: no new one per file
     return result
 
 
@@ -296,9 +297,13 @@ def skip_notes(selection: Selection, results: Sequence[FileResult], verbose: boo
 def apply_waivers(plan: Plan, result: FileResult) -> FileResult:
     """Mark the findings that a live waiver covers (they stay reported, and are counted);
     an inline suppression in the file comes first."""
-    today = plan.today or _dt.date.today()
-    if result.skipped is None:
+    # Which files were checked matters only to tell unused waivers in a partial run:
+    # not kept otherwise (memory stays flat over many files).
+    if result.skipped is None and plan.config.waivers and not plan.complete:
         plan.checked.add(resolved(Path(result.file)))
+    if not result.findings:
+        return result
+    today = plan.today or _dt.date.today()
     out = []
     for f in result.findings:
         for i, w in enumerate(plan.config.waivers if f.suppression is None else ()):

@@ -41,3 +41,25 @@ def test_outcomes_from_a_worker_share_their_keys_again() -> None:
     assert back._index is made._index
     assert back.get(("p", "nope")) is None
     assert list(back) == [("p", "r1"), ("p", "r2"), ("p", "r3")]
+
+
+def test_a_run_without_waivers_keeps_no_record_of_each_file(tmp_path: Path) -> None:
+    """Which files were checked is kept only to tell unused waivers in a partial run."""
+    from checker.config import Config, Waiver
+    from checker.session import apply_waivers, make_plan, run_files, select_files
+
+    for i in range(3):
+        shutil.copy(SAMPLE, tmp_path / f"c{i}.yaml")
+    plan = make_plan(Config(root=tmp_path), [], None, None)
+    selection = select_files(plan, [tmp_path])
+    results = [apply_waivers(plan, r) for r in run_files(plan, selection.files, 1)]
+    assert len(results) == 3 and plan.checked == set()
+    assert all(r.findings == [] and r.lines == [] for r in results)
+
+    plan = make_plan(Config(root=tmp_path), [], None, None)
+    plan.config.waivers.append(Waiver(rule="drafting/x", reason="r", files=("c0.yaml",)))
+    selection = select_files(plan, [tmp_path / "c0.yaml"])
+    plan.complete = False  # only some files of the configuration: a partial run
+    for r in run_files(plan, selection.files, 1):
+        apply_waivers(plan, r)
+    assert plan.checked == {(tmp_path / "c0.yaml").resolve()}

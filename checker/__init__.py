@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import Pack, PackError, load_pack
+from .api import Pack, PackError, PackSet, load_pack
 from .models import Finding, Ref, Report, RuleResult, Summary
 from .runner import check_paths
 
@@ -12,6 +12,7 @@ __all__ = [
     "Finding",
     "Pack",
     "PackError",
+    "PackSet",
     "Ref",
     "Report",
     "RuleResult",

@@ -21,7 +21,7 @@ from .packs.pack import (
 )
 from .zhtext import enum_labels_zh
 
-__all__ = ["Pack", "PackError", "load_pack", "plain_data"]
+__all__ = ["Pack", "PackError", "PackSet", "load_pack", "plain_data"]
 
 
 class Pack:
@@ -157,6 +157,43 @@ class Pack:
         return [loc.result for loc in self._runner.run(typed, today)]
 
 
+class PackSet:
+    """Packs evaluated together on each contract: the contract is typed (its schema
+    validated, its x-type values read) once per contract schema the packs share, not once
+    per pack, and a rule that several packs hold (through `extends`) runs once.
+    """
+
+    def __init__(self, packs: Iterable[Pack]) -> None:
+        self.packs = list(packs)
+
+    def __repr__(self) -> str:
+        return f"<PackSet {', '.join(p.id for p in self.packs)}>"
+
+    def typed(self, data: Mapping[str, Any]) -> dict[ContractSchema | None, dict[str, Any]]:
+        """The data as each pack's rules see it, by contract schema (None: no schema)."""
+        plain = plain_data(data)
+        out: dict[ContractSchema | None, dict[str, Any]] = {}
+        for pack in self.packs:
+            if pack.schema not in out:
+                out[pack.schema] = plain if pack.schema is None else pack.schema.apply(plain)[0]
+        return out
+
+    def evaluate(self, data: Mapping[str, Any], today: _dt.date | None = None) -> list[RuleResult]:
+        """`Pack.evaluate` of every pack in order, the contract typed once per schema; a
+        rule already evaluated by an earlier pack is not repeated."""
+        typed = self.typed(data)
+        out: list[RuleResult] = []
+        seen: set[tuple[str, str]] = set()
+        for pack in self.packs:
+            keys = {(r.pack, r.id) for r in pack.rules}
+            if keys - seen:
+                for loc in pack.run(typed[pack.schema], today):
+                    if (loc.result.pack, loc.result.rule) not in seen:
+                        out.append(loc.result)
+            seen |= keys
+        return out
+
+
 def load_pack(
     ref: str | Path, params: Mapping[str, Any] | None = None, base: Path | None = None
 ) -> Pack:
@@ -165,9 +202,22 @@ def load_pack(
 
 
 def plain_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of API data with exact numbers (floats through their shortest repr)."""
+    """API data with exact numbers (floats through their shortest repr), string keys and
+    lists for tuples; a dictionary or list that needs no change is used as it is (typing
+    copies the data anyway)."""
 
     def walk(v: Any) -> Any:
+        t = type(v)
+        if t is str or t is int or t is bool or v is None:
+            return v
+        if t is dict:
+            pairs = [(k, walk(x)) for k, x in v.items()]
+            if all(type(k) is str and y is x for (k, y), x in zip(pairs, v.values(), strict=True)):
+                return v
+            return {str(k): y for k, y in pairs}
+        if t is list:
+            items = [walk(x) for x in v]
+            return v if all(a is b for a, b in zip(items, v, strict=True)) else items
         if isinstance(v, float):
             return from_float(v)
         if isinstance(v, Mapping):

@@ -9,14 +9,15 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Final
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Final
 
 from .inputs.loader import LoadedContract, Position, load_file
 from .lang.typecheck import suggest
 from .lang.values import display
 from .models import Severity
+
+if TYPE_CHECKING:
+    import jsonschema
 
 CONFIG_NAMES: Final = ("contract-checker.yaml", ".contract-checker.yaml", "contract-checker.yml")
 
@@ -288,6 +289,8 @@ def load_config(path: Path) -> Config:
                 return loaded.positions[where[:end]]
         return None
 
+    import jsonschema  # here, not at start-up: most runs have no configuration to check
+
     validator = jsonschema.Draft202012Validator(
         CONFIG_SCHEMA, format_checker=jsonschema.FormatChecker()
     )
@@ -324,7 +327,9 @@ def _schema_problems(err: jsonschema.ValidationError, position: Any) -> list[Con
                 )
             return out
     if err.validator == "oneOf" and err.context:
-        best = jsonschema.exceptions.best_match(err.context)
+        from jsonschema.exceptions import best_match
+
+        best = best_match(err.context)
         if best is not None:
             err = best
             where = tuple(err.absolute_path)

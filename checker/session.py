@@ -242,9 +242,10 @@ def _check(plan: Plan, path: Path) -> FileResult:
     # Keep only the source lines findings point at, with the lines around them that
     # reports quote as context: memory stays flat over many files.
     wanted = {f.line + d for f in result.findings if f.line for d in CONTEXT_LINES}
-    result.lines = (
-        [line if i + 1 in wanted else "" for i, line in enumerate(result.lines)] if wanted else []
-    )
+    if wanted:
+        result.lines = [line if i + 1 in wanted else "" for i, line in enumerate(result.lines)]
+    else:
+        result.lines.clear()  # the file's own list: no new one per file
     return result
 
 
@@ -342,9 +343,13 @@ def skip_notes(
 def apply_waivers(plan: Plan, result: FileResult) -> FileResult:
     """Mark the findings that a live waiver covers (they stay reported, and are counted);
     an inline suppression in the file comes first."""
-    today = plan.today or _dt.date.today()
-    if result.skipped is None:
+    # Which files were checked matters only to tell unused waivers in a partial run:
+    # not kept otherwise (memory stays flat over many files).
+    if result.skipped is None and plan.config.waivers and not plan.complete:
         plan.checked.add(resolved(Path(result.file)))
+    if not result.findings:
+        return result
+    today = plan.today or _dt.date.today()
     out = []
     for f in result.findings:
         for i, w in enumerate(plan.config.waivers if f.suppression is None else ()):

@@ -409,6 +409,41 @@ def test_placeholder_paths() -> None:
     assert find_placeholders(42) == []
 
 
+def test_placeholder_paths_of_number_keys_and_index_steps() -> None:
+    # A mapping key 1 is the key "1" (`["1"]`); a list position is `[1]`.
+    data: dict[Any, Any] = {1: "[X]", "a b": ["ok", {"k": "TBD"}], "n": [["____"]]}
+    assert find_placeholders(data, "c") == [
+        {"text": "[X]", "path": 'c["1"]'},
+        {"text": "TBD", "path": 'c["a b"][1].k'},
+        {"text": "____", "path": "c.n[0][0]"},
+    ]
+
+
+def test_strings_without_placeholders_are_searched_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One search of the union of the built-in patterns rules out a plain string; only a
+    string that may hold a placeholder is searched pattern by pattern."""
+    from checker.lang import textparse
+
+    searched: list[str] = []
+    spans = textparse._spans
+
+    def counting(s: str, patterns: Any) -> list[tuple[int, int]]:
+        searched.append(s)
+        return spans(s, patterns)
+
+    monkeypatch.setattr(textparse, "_spans", counting)
+    data = {"a": "甲方名称", "b": ["plain text", "金额 XX 元"], "c": {"d": "完成"}}
+    assert find_placeholders(data) == [{"text": "XX 元", "path": "b[1]"}]
+    assert searched == ["金额 XX 元"]
+    # Extra patterns are not in the union: every string is searched with them.
+    searched.clear()
+    assert find_placeholders(data, extra_patterns=["完成"]) == [
+        {"text": "XX 元", "path": "b[1]"},
+        {"text": "完成", "path": "c.d"},
+    ]
+    assert len(searched) == 4
+
+
 def test_placeholders_in_a_cyclic_structure_terminate() -> None:
     data: dict[str, Any] = {"a": "XXX"}
     data["self"] = data

@@ -10,11 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Final
-
-import jsonschema
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Final
 
 from ..lang import types as T
 from ..lang.interpreter import format_path
@@ -22,8 +18,13 @@ from ..lang.textparse import parse_date, parse_duration, parse_money
 from ..lang.typecheck import suggest
 from ..lang.values import Duration, Missing, Money, display, shorten
 from .docschema import DOCUMENT_KEY, with_document
+from .fastschema import compile_validity
 from .loader import load_text, pointer
 from .schemare import RE2_KEYWORDS, PatternProblem, check_patterns, matches_key
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 DataPath = tuple[str | int, ...]
 
@@ -80,26 +81,35 @@ def resolve_schema_path(ref: str, base: Path | None = None) -> Path:
     raise SchemaError(f"schema {ref!r} is neither a built-in schema ({known}) nor a file")
 
 
-_TYPE_CHECKER: Final = Draft202012Validator.TYPE_CHECKER.redefine(
-    # Loaders give unquoted YAML dates as dates; the schema says "string" with format: date.
-    "string",
-    lambda checker, instance: isinstance(instance, str | _dt.date),
-).redefine(
-    # Our exact numbers are Decimal; bool is never a number.
-    "number",
-    lambda checker, instance: (
-        isinstance(instance, int | float | Decimal) and not isinstance(instance, bool)
-    ),
-)
-_Validator: Final = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, validators=RE2_KEYWORDS, type_checker=_TYPE_CHECKER
-)
+@functools.cache
+def _validator_class() -> Any:
+    """jsonschema's 2020-12 validator for loaded data, with RE2 patterns. Built (and
+    jsonschema imported, a sixth of the start-up) only when data must be explained."""
+    import jsonschema
+    from jsonschema import Draft202012Validator
+
+    type_checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        # Loaders give unquoted YAML dates as dates; the schema says "string" with format: date.
+        "string",
+        lambda checker, instance: isinstance(instance, str | _dt.date),
+    ).redefine(
+        # Our exact numbers are Decimal; bool is never a number.
+        "number",
+        lambda checker, instance: (
+            isinstance(instance, int | float | Decimal) and not isinstance(instance, bool)
+        ),
+    )
+    return jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, validators=RE2_KEYWORDS, type_checker=type_checker
+    )
 
 
 def data_validator(schema: Mapping[str, Any]) -> jsonschema.protocols.Validator:
     """A validator of loaded YAML/JSON (dates, exact numbers) against `schema`, formats
     checked: for the tool's own files (pack tests) as for contracts."""
-    validator: jsonschema.protocols.Validator = _Validator(
+    import jsonschema
+
+    validator: jsonschema.protocols.Validator = _validator_class()(
         schema, format_checker=jsonschema.FormatChecker()
     )
     return validator
@@ -119,14 +129,19 @@ class ContractSchema:
                 check_patterns(schema)
             except PatternProblem as exc:
                 raise SchemaPatternError(exc, name) from None
+            import jsonschema
+
             try:
-                Draft202012Validator.check_schema(schema)
+                jsonschema.Draft202012Validator.check_schema(schema)
             except jsonschema.SchemaError as exc:
                 raise SchemaError(f"{name} is not a valid JSON Schema: {exc.message}") from None
         # Rules read a document's model under `document`: every schema types it.
         self.schema = with_document(schema)
         self.name = name
-        self._validator = _Validator(self.schema)
+        self._explainer: Any = None  # jsonschema's validator, built when some data is invalid
+        # Valid data is recognised by a compiled check (None where it cannot run).
+        self._is_valid = compile_validity(self.schema)
+        self._plans: dict[int, _Plan] = {}  # what the typing walk needs of each schema node
 
     @classmethod
     def load(cls, ref: str, base: Path | None = None) -> ContractSchema:
@@ -138,6 +153,13 @@ class ContractSchema:
         except OSError as exc:
             raise SchemaError(f"cannot read schema {path}: {exc}") from None
         return _load_cached(path, stamp, ref if builtin else str(path), builtin)
+
+    @property
+    def _validator(self) -> Any:
+        """jsonschema's validator of this schema (with RE2 patterns), built at first use."""
+        if self._explainer is None:
+            self._explainer = _validator_class()(self.schema)
+        return self._explainer
 
     @cached_property
     def static_type(self) -> T.Type:
@@ -157,12 +179,14 @@ class ContractSchema:
             problems = list(self._validate(front)) if front else []
         else:
             problems = list(self._validate(data))
-        typed = _Typer(self.schema, problems).walk(data, self.schema, ())
+        typed = _Typer(self.schema, problems, self._plans).walk(data, self.schema, ())
         problems.sort(key=lambda p: [str(x) for x in p.path])
         assert isinstance(typed, dict)
         return typed, problems
 
     def _validate(self, data: Mapping[str, Any]) -> Iterator[SchemaProblem]:
+        if self._is_valid is not None and self._is_valid(data) is True:
+            return
         for err in self._validator.iter_errors(data):
             yield from _explain(err)
 
@@ -200,7 +224,9 @@ def _explain(err: ValidationError) -> Iterator[SchemaProblem]:
         yield SchemaProblem("schema", message, path)
         return
     if err.validator in ("anyOf", "oneOf") and err.context:
-        best = jsonschema.exceptions.best_match(err.context)
+        from jsonschema.exceptions import best_match
+
+        best = best_match(err.context)
         if best is not None:
             yield from _explain(best)
             return
@@ -237,13 +263,48 @@ _PARSERS: Final[dict[str, Callable[[str], Any]]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What typing needs of one schema node, worked out once per schema: its x-type, the
+    subschemas of its properties, of other properties, and of its items."""
+
+    x_type: str | None
+    props: dict[str, Any]
+    extra: Any
+    items: Any
+
+
 class _Typer:
     """Walks data along the schema, reading `x-type` values into Duration, Money and dates."""
 
-    def __init__(self, root: Mapping[str, Any], problems: list[SchemaProblem]) -> None:
+    def __init__(
+        self, root: Mapping[str, Any], problems: list[SchemaProblem], plans: dict[int, _Plan]
+    ) -> None:
         self.root = root
         self.problems = problems
         self.depth = 0
+        # By id of a node of `root` (which outlives the walk): `$ref`s and combinators are
+        # resolved once per schema, not once per value of every contract.
+        self.plans = plans
+
+    def plan(self, node: Any) -> _Plan:
+        found = self.plans.get(id(node))
+        if found is None:
+            props: dict[str, Any] = {}
+            extra: list[Any] = []
+            items = None
+            for sub in self.subschemas(node):
+                if isinstance(sub.get("properties"), Mapping):
+                    for k, v in sub["properties"].items():
+                        props.setdefault(k, v)
+                if isinstance(sub.get("additionalProperties"), Mapping):
+                    extra.append(sub["additionalProperties"])
+                if items is None and isinstance(sub.get("items"), Mapping):
+                    items = sub["items"]
+            found = _Plan(self.x_type(node), props, extra[0] if extra else None, items)
+            if node is not None:  # ids of transient objects could be reused
+                self.plans[id(node)] = found
+        return found
 
     def resolve(self, node: Any) -> Any:
         seen = 0
@@ -289,28 +350,14 @@ class _Typer:
     def walk(self, value: Any, node: Any, path: DataPath) -> Any:
         if value is None or node is None:
             return value  # no schema below here: nothing to read, so no copy to make
-        xt = self.x_type(node)
-        if xt in _PARSERS:
-            return self.read(value, xt, path)
+        plan = self.plan(node)
+        if plan.x_type in _PARSERS:
+            return self.read(value, plan.x_type, path)
         if isinstance(value, Mapping):
-            props: dict[str, Any] = {}
-            extra: list[Any] = []
-            for sub in self.subschemas(node):
-                if isinstance(sub.get("properties"), Mapping):
-                    for k, v in sub["properties"].items():
-                        props.setdefault(k, v)
-                if isinstance(sub.get("additionalProperties"), Mapping):
-                    extra.append(sub["additionalProperties"])
-            return {
-                k: self.walk(v, props.get(k, extra[0] if extra else None), (*path, k))
-                for k, v in value.items()
-            }
+            props, extra = plan.props, plan.extra
+            return {k: self.walk(v, props.get(k, extra), (*path, k)) for k, v in value.items()}
         if isinstance(value, list):
-            items = None
-            for sub in self.subschemas(node):
-                if isinstance(sub.get("items"), Mapping):
-                    items = sub["items"]
-                    break
+            items = plan.items
             return [self.walk(v, items, (*path, i)) for i, v in enumerate(value)]
         return value
 

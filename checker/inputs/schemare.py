@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Final
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Final
 
 from ..lang.ops import MAX_MATCH_INPUT, compile_pattern
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 DataPath = tuple[str | int, ...]
 
@@ -17,6 +18,8 @@ DataPath = tuple[str | int, ...]
 
 
 def _pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    from jsonschema.exceptions import ValidationError  # loaded: jsonschema is running
+
     if not validator.is_type(instance, "string"):
         return
     if len(instance) > MAX_MATCH_INPUT:
@@ -47,6 +50,8 @@ def _pattern_properties(
 def _additional_properties(
     validator: Any, ap: Any, instance: Any, schema: Any
 ) -> Iterator[ValidationError]:
+    from jsonschema.exceptions import ValidationError  # loaded: jsonschema is running
+
     if not validator.is_type(instance, "object"):
         return
     properties = schema.get("properties", {})

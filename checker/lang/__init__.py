@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import types
-from .compiler import CompiledBatch, CompiledExpr, compile_batch, compile_node
+from .batch import CompiledBatch, compile_batch
+from .compiler import CompiledExpr, compile_node
 from .errors import Diagnostic, EvalError, ExprError, ExprSyntaxError, ExprTypeError
 from .functions import FUNCTIONS, EvalContext
 from .interpreter import Env, Interpreter, Trace, format_path
@@ -52,11 +53,12 @@ class Expression:
     type: Type
     let_names: frozenset[str] = frozenset()
     warnings: tuple[Diagnostic, ...] = ()  # e.g. a field the (open) schema does not declare
+    varying: frozenset[str] = frozenset()  # names bound per element (an `each` variable)
 
     @functools.cached_property
     def compiled(self) -> CompiledExpr:
         """The generated fast function, built on first use (most messages never run)."""
-        return compile_node(self.node, self.let_names)
+        return compile_node(self.node, self.let_names, self.varying)
 
     def run(self, env: Env) -> Any:
         """The value (possibly a `Missing`); raises EvalError on a run-time error."""
@@ -119,7 +121,7 @@ class Program:
         node, t, checker = self._check(text, extra)
         names = frozenset(self.lets) | frozenset(extra or ())
         warnings = tuple(_dedupe(sorted(checker.warnings, key=lambda d: (d.start, d.message))))
-        return Expression(text, node, t, names, warnings)
+        return Expression(text, node, t, names, warnings, frozenset(extra or ()))
 
     def batch(
         self, exprs: Sequence[Expression | tuple[Expression | None, Expression]]

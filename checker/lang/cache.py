@@ -66,6 +66,8 @@ SHAPING_MODULES: Final = (
     "nodes.py",
     "values.py",
     "compiler.py",
+    "hoist.py",
+    "batch.py",
     "runtime.py",
     "pycode.py",
 )

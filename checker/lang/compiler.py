@@ -15,12 +15,13 @@ the generated function as closure constants, never spliced into its source text.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
 from .functions import FUNCTIONS
+from .hoist import invariant
 from .interpreter import Env, Interpreter, format_path
 from .nodes import (
     Binary,
@@ -42,16 +43,13 @@ from .nodes import (
 )
 from .pycode import build, fits
 from .runtime import DEOPT_ERRORS, DEOPTED, SKIPPED, Deopt
-from .values import EvalError, Missing, type_name
 
 __all__ = [
     "DEOPTED",
     "DEOPT_ERRORS",
     "SKIPPED",
-    "CompiledBatch",
     "CompiledExpr",
     "Deopt",
-    "compile_batch",
     "compile_node",
 ]
 
@@ -80,8 +78,12 @@ _Code = tuple[str, str]
 class _Gen:
     """Generates the Python expression for one tree."""
 
-    def __init__(self, lets: frozenset[str]) -> None:
+    def __init__(self, lets: frozenset[str], varying: frozenset[str] = frozenset()) -> None:
         self.lets = lets
+        # Names bound per element of an `each` rule: a list built without them is the same
+        # for every element, so it is built once per contract (`_hoisted`), not per element.
+        self.varying = varying
+        self.hoisting = False
         self.consts: list[Any] = []
         self.const_index: dict[tuple[type, object], int] = {}
         self.counter = itertools.count()
@@ -190,6 +192,13 @@ class _Gen:
             return "_deopt()", "val"
         if isinstance(node, Index):
             return self.index(node)
+        if (
+            isinstance(node, Project | Filter)
+            and self.varying
+            and not self.hoisting
+            and invariant(node, self.varying | {n for s in self.scopes for n in s})
+        ):
+            return self.hoist(node)
         if isinstance(node, Project):
             src = self.iterable(node.source)
             var = f"_e{next(self.counter)}"
@@ -239,6 +248,18 @@ class _Gen:
         if name == "contract":
             return "_d", "raw"
         return f"_d[{self.const(name)}]", "raw"
+
+    def hoist(self, node: Node) -> _Code:
+        self.hoisting = True
+        try:
+            code, kind = self.gen(node)
+        finally:
+            self.hoisting = False
+        # Kept as language values: the per-element code then reads them as they are.
+        value = self.as_val((code, kind))
+        if kind.endswith("raw"):
+            kind = kind.removesuffix("raw") + "val"
+        return f"_hoisted(_L, {self.const(object())}, lambda: {value})", kind
 
     def index(self, node: Index) -> _Code:
         obj = self.gen(node.obj)
@@ -492,7 +513,12 @@ class _Gen:
         elif isinstance(cur, Name | Current | Element):
             base = self.gen(cur)[0]
         else:
-            return "_deopt()"
+            # A list this code builds (`xs[? …][0].name ?? ""`, `xs[*].a ?? []`) is never
+            # missing itself (a missing source deoptimises); its items may be absent.
+            code = self.gen(cur)
+            if not code[1].startswith("list:"):
+                return "_deopt()"
+            base = self.as_val(code)
         keys.reverse()
         return f"_path_get({base}, {self.const(tuple(keys))})"
 
@@ -521,9 +547,12 @@ class CompiledExpr:
             return Interpreter(env, visible=self.lets).eval(self.node)
 
 
-def compile_node(node: Node, lets: frozenset[str] = frozenset()) -> CompiledExpr:
-    """Generate and build the fast function for a checked tree."""
-    gen = _Gen(lets)
+def compile_node(
+    node: Node, lets: frozenset[str] = frozenset(), varying: frozenset[str] = frozenset()
+) -> CompiledExpr:
+    """Generate and build the fast function for a checked tree; `varying` names (among
+    `lets`) change between runs on one contract (an `each` variable)."""
+    gen = _Gen(lets, varying)
     body = gen.as_val(gen.gen(node))
     built = build(gen.consts, [f"return {body}"]) if fits(body) else None
     if built is None:
@@ -534,77 +563,3 @@ def compile_node(node: Node, lets: frozenset[str] = frozenset()) -> CompiledExpr
 def _always_deopt(*args: Any) -> Any:
     """The fast function of an expression too deep to compile: the interpreter does it all."""
     raise Deopt
-
-
-@dataclass(frozen=True)
-class CompiledBatch:
-    """Several trees evaluated by one generated function (a pack's rules, for one contract).
-
-    Each item is an expression with an optional guard: when the guard is not true the
-    item's value is SKIPPED and the expression is not evaluated (a rule's `when`). One
-    call instead of one per rule; each item still falls back to the interpreter alone.
-    """
-
-    items: tuple[tuple[Node | None, Node], ...]
-    fast: Callable[..., Any]
-    source: str
-
-    def run(self, env: Env) -> Sequence[Any]:
-        """Each item's value in order: SKIPPED, a value, or the EvalError it raised."""
-        results, undecided = self.fast(env.data, env.params, env.let_value, env.ctx)
-        if not undecided:
-            return results  # type: ignore[no-any-return]
-        out = list(results)
-        for i, r in enumerate(out):
-            if r is DEOPTED:
-                guard, node = self.items[i]
-                out[i] = _interpreted_item(guard, node, env)
-        return out
-
-
-def _interpreted_item(guard: Node | None, node: Node, env: Env) -> Any:
-    try:
-        if guard is not None:
-            when = Interpreter(env).eval(guard)
-            if when is not True:
-                if when is False or isinstance(when, Missing):
-                    return SKIPPED
-                raise EvalError(f"`when` must be true or false, found {type_name(when)}")
-        return Interpreter(env).eval(node)
-    except EvalError as exc:
-        return exc
-
-
-def compile_batch(
-    items: Sequence[tuple[Node | None, Node]], lets: frozenset[str] = frozenset()
-) -> CompiledBatch:
-    """One function for many guarded trees; a run error comes back as the EvalError."""
-    gen = _Gen(lets)
-    lines: list[str] = ["_u = False"]
-    for i, (guard, node) in enumerate(items):
-        body = gen.as_val(gen.gen(node))
-        if guard is None:
-            line = f"_r{i} = {body}"
-        else:
-            # The guard must be exactly true; anything else (false, missing, not a bool)
-            # is decided by the interpreter only when it is not a plain bool.
-            cond = gen.gen(guard)
-            test = cond[0] if cond[1] == "bool" else gen.as_bool(cond)
-            line = f"_r{i} = ({body}) if {test} else _SKIPPED"
-        if fits(line):
-            lines += ["try:", f"    {line}", "except _DEOPT_ERRORS:", f"    _r{i} = _DEOPTED"]
-            lines += ["    _u = True"]
-        else:
-            lines += [f"_r{i} = _DEOPTED", "_u = True"]
-    names = ", ".join(f"_r{i}" for i in range(len(items)))
-    lines.append(f"return ({names}{',' if len(items) == 1 else ''}), _u")
-    built = build(gen.consts, lines)
-    if built is None:
-        return CompiledBatch(tuple(items), _all_deopted(len(items)), "")
-    return CompiledBatch(tuple(items), *built)
-
-
-def _all_deopted(n: int) -> Callable[..., Any]:
-    """The fast function of a batch Python could not compile: every item is interpreted."""
-    results = (DEOPTED,) * n
-    return lambda *args: (results, True)

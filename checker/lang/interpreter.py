@@ -78,6 +78,7 @@ class Env:
         "data",
         "evaluating",
         "fast_let_values",
+        "hoisted",
         "let_scopes",
         "let_values",
         "lets",
@@ -101,6 +102,8 @@ class Env:
         self.compiled_lets = compiled_lets
         self.let_values: dict[str, tuple[Any, Origin]] = {}
         self.fast_let_values: dict[str, Any] = {}
+        # Values of subexpressions of an `each` rule that no element changes (compiler.py).
+        self.hoisted: dict[object, Any] = {}
         self.evaluating: set[str] = set()
 
     def let_value(self, name: str) -> Any:

@@ -186,6 +186,24 @@ for _cls in (Node, *Node.__subclasses__()):
     setattr(_cls, "__setstate__", _setstate)  # noqa: B010
 
 
+# Every node has a span: the generic dataclass pickling listed its four fields again for
+# each of them (a third of reading the parse cache).
+def _span_getstate(self: Span) -> tuple[int, int, int, int]:
+    return (self.start, self.end, self.line, self.column)
+
+
+def _span_setstate(self: Span, state: tuple[int, int, int, int]) -> None:
+    start, end, line, column = state
+    object.__setattr__(self, "start", start)
+    object.__setattr__(self, "end", end)
+    object.__setattr__(self, "line", line)
+    object.__setattr__(self, "column", column)
+
+
+setattr(Span, "__getstate__", _span_getstate)  # noqa: B010
+setattr(Span, "__setstate__", _span_setstate)  # noqa: B010
+
+
 # Binding strength of each form, as in the grammar: higher binds tighter.
 _LEVEL: Final[dict[str, int]] = {
     "if": 1,

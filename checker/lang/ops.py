@@ -302,6 +302,8 @@ def equal(a: Any, b: Any) -> bool:
 
 
 def eq(a: Any, b: Any) -> Any:
+    if type(a) is str and type(b) is str:  # the common case (a filter by label), at once
+        return a == b
     if isinstance(a, Missing) or isinstance(b, Missing):
         return merge_missing(a, b)
     if not comparable(a, b):
@@ -385,6 +387,13 @@ def member(a: Any, b: Any) -> Any:
         return merge_missing(a, b)
     if isinstance(b, list):
         missing = [x for x in b if isinstance(x, Missing)]
+        if type(a) is str:
+            # A text equals only a text: Python's own search (in C) decides, where the
+            # language's equality would be called item by item.
+            if a in b and any(type(x) is str and x == a for x in b):
+                return True
+            if a not in b:
+                return merge_missing(*missing) if missing else False
         if any(equal(a, norm(x)) for x in b if not isinstance(x, Missing)):
             return True
         return merge_missing(*missing) if missing else False

@@ -133,6 +133,19 @@ def _path_get(obj: Any, keys: tuple[Any, ...]) -> Any:
     return _val(obj)
 
 
+def _hoisted(let_value: Any, key: object, thunk: Callable[[], Any]) -> Any:
+    """A value that every element of an `each` rule shares (`parties[*].label` in a rule
+    over signatures), computed once per contract: kept in the Env of `let_value`."""
+    env = getattr(let_value, "__self__", None)
+    if env is None:
+        return thunk()
+    try:
+        return env.hoisted[key]
+    except KeyError:
+        value = env.hoisted[key] = thunk()
+        return value
+
+
 def _strict_call(fn: Callable[..., Any], *args: Any) -> Any:
     for a in args:
         if isinstance(a, Missing):
@@ -154,6 +167,7 @@ _RUNTIME: Final[dict[str, Any]] = {
     "_placeholders": _placeholders,
     "_sum_raw": _sum_raw,
     "_path_get": _path_get,
+    "_hoisted": _hoisted,
     "_ABSENT": _ABSENT,
     "_Missing": Missing,
     "_strict_call": _strict_call,

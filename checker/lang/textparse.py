@@ -9,6 +9,7 @@ as their ASCII forms.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 import unicodedata
@@ -399,7 +400,17 @@ _DEFAULT_COMPILED: Final[tuple[re.Pattern[str], ...]] = tuple(
 _IDENT_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+# One search of this union tells whether any built-in pattern can match a string at all:
+# most strings of a contract hold no placeholder, and one search is far cheaper than twelve.
+_DEFAULT_UNION: Final = re.compile("|".join(f"(?:{p})" for _, p in DEFAULT_PLACEHOLDER_PATTERNS))
+
+
 def _compile(extra_patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
+    return _DEFAULT_COMPILED + _compile_extra(tuple(extra_patterns))
+
+
+@functools.lru_cache(maxsize=64)
+def _compile_extra(extra_patterns: tuple[str, ...]) -> tuple[Any, ...]:
     # Extra patterns come from packs: RE2 compiles them, so none can backtrack for ever.
     extra: list[Any] = []
     for p in extra_patterns:
@@ -407,7 +418,7 @@ def _compile(extra_patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
             extra.append(compile_pattern(p))
         except ValueError as exc:
             raise ValueError(f"invalid placeholder pattern {p!r}: {exc}") from None
-    return _DEFAULT_COMPILED + tuple(extra)
+    return tuple(extra)
 
 
 def _spans(s: str, patterns: Sequence[re.Pattern[str]]) -> list[tuple[int, int]]:
@@ -431,22 +442,42 @@ def _key_path(path: str, key: object) -> str:
     return f"{path}[{json.dumps(k, ensure_ascii=False)}]"
 
 
+def _path_text(path: str, steps: list[object]) -> str:
+    """The path of a value from its container steps (keys and indexes), built only for hits."""
+    for step in steps:
+        path = f"{path}[{step}]" if isinstance(step, int) else _key_path(path, step)
+    return path
+
+
 def _walk(
-    value: object, path: str, patterns: Sequence[re.Pattern[str]], active: set[int]
+    value: object,
+    path: str,
+    steps: list[object],
+    patterns: Sequence[re.Pattern[str]],
+    prefilter: re.Pattern[str] | None,
+    active: set[int],
 ) -> Iterator[dict[str, str]]:
     if isinstance(value, str):
-        for start, end in _spans(value, patterns):
-            yield {"text": value[start:end], "path": path}
+        if prefilter is not None and prefilter.search(value) is None:
+            return
+        spans = _spans(value, patterns)
+        if spans:
+            where = _path_text(path, steps)
+            for start, end in spans:
+                yield {"text": value[start:end], "path": where}
         return
     if not isinstance(value, Mapping | list | tuple) or id(value) in active:
         return  # other scalars hold no text; a container inside itself is read once
     active.add(id(value))
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            yield from _walk(v, _key_path(path, k), patterns, active)
-    else:
-        for i, v in enumerate(value):
-            yield from _walk(v, f"{path}[{i}]", patterns, active)
+    # Keys are steps as text (a key 1 is `["1"]`), list positions as int (`[1]`).
+    items = (
+        ((str(k), v) for k, v in value.items()) if isinstance(value, Mapping) else enumerate(value)
+    )
+    for k, v in items:
+        if isinstance(v, str | Mapping | list | tuple):
+            steps.append(k)
+            yield from _walk(v, path, steps, patterns, prefilter, active)
+            steps.pop()
     active.discard(id(value))
 
 
@@ -461,7 +492,9 @@ def find_placeholders(
     pack parameter: the caller must vet them, e.g. compile them with RE2 first, as `re` does
     not guard against catastrophic backtracking). Raises ValueError for an invalid pattern.
     """
-    return list(_walk(value, path, _compile(extra_patterns), set()))
+    patterns = _compile(extra_patterns)
+    prefilter = None if extra_patterns else _DEFAULT_UNION
+    return list(_walk(value, path, [], patterns, prefilter, set()))
 
 
 # Every built-in placeholder pattern contains one of these characters.

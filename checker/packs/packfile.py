@@ -7,9 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
-
-import jsonschema
+from typing import TYPE_CHECKING, Final
 
 from ..inputs.loader import LoadedContract, LoadProblem, Position, load_file, load_text
 from ..inputs.schema import data_validator, package_dir
@@ -18,6 +16,9 @@ from ..lang.errors import render_caret
 from ..lang.typecheck import suggest
 from ..lang.values import display
 from .packschema import PACK_SCHEMA
+
+if TYPE_CHECKING:
+    import jsonschema
 
 DataPath = tuple[str | int, ...]
 Texts = Mapping[Path, str]
@@ -314,7 +315,7 @@ def read_pack(
         else sorted(
             # The loader reads an unquoted `2025-06-01` as a date: a date where the schema
             # says string (`in_force`), as in contracts.
-            data_validator(PACK_SCHEMA).iter_errors(doc.data),
+            _pack_validator().iter_errors(doc.data),
             key=lambda e: list(map(str, e.absolute_path)),
         )
     )
@@ -328,6 +329,12 @@ def read_pack(
     if fatal:
         raise PackError(problems)
     return src, problems, bad_rules
+
+
+def _pack_validator() -> jsonschema.protocols.Validator:
+    # Built only for a pack that is read (the built-in packs are checked by the tests), as
+    # loaded data: an unquoted `2025-06-01` is a date where the schema says string.
+    return data_validator(PACK_SCHEMA)
 
 
 def schema_problem(src: PackSource, err: jsonschema.ValidationError) -> PackProblem:
@@ -370,7 +377,9 @@ def schema_problem(src: PackSource, err: jsonschema.ValidationError) -> PackProb
         # that came closest (for a ref written as a map: its unknown key).
         # A branch of the wrong type (a string where a map was written) explains nothing.
         typed = [e for e in err.context if e.validator != "type"] or list(err.context)
-        best = jsonschema.exceptions.best_match(typed)
+        from jsonschema.exceptions import best_match
+
+        best = best_match(typed)
         if best is not None and best is not err:
             return schema_problem(src, best)
     return src.problem(path, err.message, rule)

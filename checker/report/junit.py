@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..models import Finding
 from . import RunResult, location, workdir_relative
@@ -37,7 +37,10 @@ def render(run: RunResult) -> str:
 
 
 def _suite(
-    run: RunResult, file: str, outcomes: dict[tuple[str, str], str], findings: list[Finding]
+    run: RunResult,
+    file: str,
+    outcomes: Mapping[tuple[str, str], str],
+    findings: list[Finding],
 ) -> ET.Element:
     """The file's suite: every rule that ran on it, then the tool's checks that found something."""
     shown = _xml_text(workdir_relative(file))

@@ -1,0 +1,128 @@
+"""Fast paths of the compiled evaluator for large contracts: `??` over a built list, lists
+shared by every element of an `each` rule built once, text membership and equality in C.
+Each agrees with the interpreter; the generated code is checked not to fall back to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from checker.lang import Missing, Program, ops, types
+from checker.lang.runtime import Deopt
+
+DATA: dict[str, Any] = {
+    "parties": [{"label": "甲方", "name": "甲公司"}, {"label": "乙方", "name": "乙公司"}],
+    "signatures": [
+        {"party": "甲方", "name": "甲公司"},
+        {"party": "乙方", "name": "乙"},
+        {"party": "丙方", "name": "丙公司"},
+    ],
+}
+EACH = 's.party in parties[*].label and s.name == (parties[? @.label == s.party][0].name ?? "")'
+
+
+def _per_element(program: Program, text: str) -> tuple[list[Any], list[Any], Any]:
+    """The expression's value for each signature, compiled (fast path only: a fallback to
+    the interpreter raises) and interpreted, and the Env the compiled runs shared."""
+    expr = program.compile(text, {"s": types.ANY})
+    env = program.env(DATA)
+    fast, slow = [], []
+    for s in DATA["signatures"]:
+        program.bind(env, "s", s)
+        fast.append(expr.compiled.fast(env.data, env.params, env.let_value, env.ctx))
+        other = program.env(DATA)
+        program.bind(other, "s", s)
+        slow.append(expr.interpret(other))
+    return fast, slow, env
+
+
+def test_an_each_assertion_over_labels_runs_compiled_and_agrees() -> None:
+    fast, slow, _ = _per_element(Program(), EACH)
+    assert fast == slow == [True, False, False]
+
+
+def test_a_list_no_element_changes_is_built_once_per_contract() -> None:
+    _, _, env = _per_element(Program(), EACH)
+    # `parties[*].label` is shared; `parties[? @.label == s.party]` depends on `s`.
+    assert list(env.hoisted.values()) == [["甲方", "乙方"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "count(parties[? @.label == s.party])",  # reads `s` inside the filter
+        "all p in parties: p.label != s.party",  # a quantifier over an outer list
+        "count(signatures[? @.party == s.party]) == 1",
+    ],
+)
+def test_lists_that_depend_on_the_element_are_not_shared(text: str) -> None:
+    fast, slow, env = _per_element(Program(), text)
+    assert fast == slow
+    assert env.hoisted == {}
+
+
+def test_a_list_inside_a_quantifier_is_shared_unless_it_reads_the_quantified_name() -> None:
+    text = "all p in parties: p.label in signatures[*].party"
+    fast, slow, env = _per_element(Program(), text)
+    assert fast == slow == [True, True, True]
+    assert list(env.hoisted.values()) == [["甲方", "乙方", "丙方"]]
+    text = "all p in parties: count(signatures[? @.party == p.label]) == 1"
+    fast, slow, env = _per_element(Program(), text)
+    assert fast == slow and env.hoisted == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('parties[? @.label == "甲方"][0].name ?? ""', "甲公司"),
+        ('parties[? @.label == "丁方"][0].name ?? "none"', "none"),
+        ('parties[? @.label == "甲方"][0].seal ?? "no seal"', "no seal"),
+        ("signatures[*].party ?? []", ["甲方", "乙方", "丙方"]),
+    ],
+)
+def test_coalescing_a_built_list_runs_compiled(text: str, expected: Any) -> None:
+    program = Program()
+    expr = program.compile(text)
+    env = program.env(DATA)
+    try:
+        value = expr.compiled.fast(env.data, env.params, env.let_value, env.ctx)
+    except Deopt:  # pragma: no cover - the failure this test is about
+        pytest.fail(f"{text} fell back to the interpreter")
+    assert value == expected == expr.interpret(program.env(DATA))
+
+
+def test_text_membership_and_equality_keep_the_language_rules() -> None:
+    gone = Missing(["x"])
+    assert ops.member("a", ["b", "a"]) is True
+    assert ops.member("a", ["b", gone, "a"]) is True
+    assert ops.member("c", ["b", gone]) == gone  # not found, one item unknown: missing
+    assert ops.member("1", [1, 2]) is False  # a text never equals a number
+    assert ops.member("c", []) is False
+    assert ops.eq("甲方", "甲方") is True and ops.eq("甲方", "乙方") is False
+    assert ops.eq("a", gone) == gone
+
+
+def test_trees_read_back_from_the_cache_keep_spans_without_listing_fields(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unpickling a tree sets each node's and span's slots directly: the generic dataclass
+    way listed the fields again for every span (a third of reading the parse cache)."""
+    import dataclasses
+    import io
+    import pickle
+
+    from checker.lang import cache
+    from checker.lang.parser import parse
+
+    tree = parse('count(parties[? @.label == "甲方"]) >= 1')
+    raw = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("dataclasses.fields called while reading a tree")
+
+    monkeypatch.setattr(dataclasses, "fields", refuse)
+    back = cache._Unpickler(io.BytesIO(raw)).load()
+    monkeypatch.undo()
+    assert back == tree
+    assert back.span == tree.span and back.operands[0].span == tree.operands[0].span

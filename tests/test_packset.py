@@ -1,0 +1,77 @@
+"""PackSet: several packs on one contract, the contract typed once per shared schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from checker import PackSet, load_pack
+from checker.api import plain_data
+from checker.inputs.schema import ContractSchema
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2025, 6, 1)
+
+
+def _data(name: str) -> dict[str, Any]:
+    text = (ROOT / "examples" / name).read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+@pytest.mark.parametrize(
+    "name", ["c1-customer-acquisition.yaml", "defects/d01-percentages-sum-to-90.yaml"]
+)
+def test_evaluate_is_every_pack_evaluated_once_per_rule(name: str) -> None:
+    packs = [load_pack(n) for n in ("drafting", "pipl-customer-data", "prc-service-contract")]
+    data = _data(name)
+    # prc-service-contract extends drafting: drafting's rules are reported once, by drafting.
+    expected = []
+    seen: set[tuple[str, str]] = set()
+    for pack in packs:
+        expected += [r for r in pack.evaluate(data, TODAY) if (r.pack, r.rule) not in seen]
+        seen |= {(r.pack, r.id) for r in pack.rules}
+    got = PackSet(packs).evaluate(data, TODAY)
+    assert got == expected
+    assert any(r.outcome == "fail" for r in got) == name.startswith("defects/")
+
+
+def test_the_contract_is_typed_once_for_packs_sharing_a_schema(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    packs = [load_pack(n) for n in ("drafting", "pipl-customer-data", "prc-service-contract")]
+    assert len({id(p.schema) for p in packs}) == 1
+    calls: list[int] = []
+    apply = ContractSchema.apply
+
+    def counting(self: ContractSchema, data: Any) -> Any:
+        calls.append(1)
+        return apply(self, data)
+
+    monkeypatch.setattr(ContractSchema, "apply", counting)
+    data = _data("c1-customer-acquisition.yaml")
+    PackSet(packs).evaluate(data, TODAY)
+    assert len(calls) == 1
+    for pack in packs:
+        pack.evaluate(data, TODAY)
+    assert len(calls) == 4
+
+
+def test_plain_data_copies_only_what_it_changes() -> None:
+    inner = {"a": [1, "x", None, True, dt.date(2025, 1, 1), Decimal("1.5")]}
+    data = {"keep": inner, "float": 0.05, "tuple": (1, 2), "keys": {1: "one"}}
+    out = plain_data(data)
+    assert out == {
+        "keep": inner,
+        "float": Decimal("0.05"),
+        "tuple": [1, 2],
+        "keys": {"1": "one"},
+    }
+    assert out["keep"] is inner  # nothing to change: not copied
+    assert plain_data(inner) is inner
+    assert data["float"] == 0.05  # the caller's data is never changed

@@ -55,8 +55,13 @@ def child_run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
         "print(json.dumps([r.returncode, wall, u.ru_utime + u.ru_stime, u.ru_maxrss,"
         " r.stderr.decode(errors='replace')[-2000:]]))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, *cmd], capture_output=True, env=env, text=True, check=True
+    out = subprocess.run(  # from ROOT: `-m checker` reads the package of its folder first
+        [sys.executable, "-c", code, *cmd],
+        capture_output=True,
+        env=env,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     rc, wall, cpu, rss, err = json.loads(out.stdout)
     if rc not in (0, 1):

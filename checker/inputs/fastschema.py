@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from ..lang.ops import MAX_MATCH_INPUT, compile_pattern
+from .schemare import SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, SUBSCHEMA_ONE
 
 try:  # optional: where no wheel exists, every file goes through jsonschema (same results)
     import jsonschema_rs
@@ -19,22 +20,9 @@ ENABLED: bool = jsonschema_rs is not None
 
 _RE2_KEYWORD: Final = "x-contract-checker-re2-pattern"
 
-# Where a schema holds subschemas (as in schemare.check_patterns): `pattern` is a keyword
-# only there, while under `const`, `enum` or `default` it is data.
-_MAPS: Final = ("properties", "$defs", "definitions", "dependentSchemas")
-_LISTS: Final = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-_ONE: Final = (
-    "additionalProperties",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "items",
-    "contains",
-    "not",
-    "if",
-    "then",
-    "else",
-    "propertyNames",
-)
+# Where a schema holds subschemas, as schemare walks them; `patternProperties` schemas are
+# left to jsonschema (RE2 decides their keys), so they are not compiled here.
+_MAPS: Final = tuple(k for k in SUBSCHEMA_MAPS if k != "patternProperties")
 
 
 class _Unsure(Exception):
@@ -71,7 +59,7 @@ def _translate(node: Any) -> Any:
             out[_RE2_KEYWORD] = value
         elif key in _MAPS and isinstance(value, Mapping):
             out[key] = {k: _translate(v) for k, v in value.items()}
-        elif (key in _LISTS and isinstance(value, list)) or key in _ONE:
+        elif (key in SUBSCHEMA_LISTS and isinstance(value, list)) or key in SUBSCHEMA_ONE:
             out[key] = _translate(value)
         else:
             out[key] = value

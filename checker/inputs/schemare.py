@@ -92,9 +92,17 @@ class PatternProblem(Exception):
         self.message, self.path, self.key = message, path, key
 
 
-_MAPS: Final = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_LISTS: Final = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-_ONE: Final = (
+# Where a schema holds subschemas: `pattern` is a keyword only there (under `const`, `enum`
+# or `default` it is data).
+SUBSCHEMA_MAPS: Final = (
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+)
+SUBSCHEMA_LISTS: Final = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+SUBSCHEMA_ONE: Final = (
     "additionalProperties",
     "unevaluatedProperties",
     "unevaluatedItems",
@@ -123,7 +131,7 @@ def check_patterns(schema: Mapping[str, Any]) -> None:
             _check(node["pattern"], (*path, "pattern"), key=False)
         if "unevaluatedProperties" in node and unevaluated is None:
             unevaluated = (*path, "unevaluatedProperties")
-        for keyword in _MAPS:
+        for keyword in SUBSCHEMA_MAPS:
             sub = node.get(keyword)
             if isinstance(sub, Mapping):
                 for k, v in sub.items():
@@ -131,11 +139,13 @@ def check_patterns(schema: Mapping[str, Any]) -> None:
                         has_pattern_properties = True
                         _check(str(k), (*path, keyword, k), key=True)
                     stack.append((v, (*path, keyword, k)))
-        for keyword in _LISTS:
+        for keyword in SUBSCHEMA_LISTS:
             sub = node.get(keyword)
             if isinstance(sub, list):
                 stack.extend((v, (*path, keyword, i)) for i, v in enumerate(sub))
-        stack.extend((node[k], (*path, k)) for k in _ONE if isinstance(node.get(k), Mapping))
+        stack.extend(
+            (node[k], (*path, k)) for k in SUBSCHEMA_ONE if isinstance(node.get(k), Mapping)
+        )
     if unevaluated is not None and has_pattern_properties:
         raise PatternProblem(
             "`unevaluatedProperties` cannot be combined with `patternProperties` "

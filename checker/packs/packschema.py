@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, get_args
+
+from ..models import Basis
 
 _EXPR: Final = {
     "type": ["string", "boolean", "number"],
@@ -11,16 +13,7 @@ _EXPR: Final = {
 }
 _ID: Final = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
 _BASIS: Final = {
-    "enum": [
-        "statute",
-        "administrative-regulation",
-        "judicial-interpretation",
-        "departmental-rule",
-        "normative-document",
-        "practice",
-        "secondary",
-        "unverified",
-    ],
+    "enum": list(get_args(Basis)),
     "description": "what kind of source this is: statute (法律), administrative-regulation "
     "(行政法规), judicial-interpretation (司法解释), departmental-rule (部门规章), "
     "normative-document (规范性文件), practice (drafting or court practice), secondary "

@@ -162,8 +162,8 @@ def test_docs_show_every_version_with_its_period(pack_dir: Path) -> None:
     from checker.packs.packdoc import render
 
     text = render(load_pack(pack_dir))
-    assert "- 旧条例 art. 8 (administrative-regulation), in force until 2025-05-31" in text
-    assert "- 新条例 art. 9 (administrative-regulation), in force from 2025-06-01" in text
+    assert "- 旧条例 art. 8 (administrative-regulation) [in force until 2025-05-31]" in text
+    assert "- 新条例 art. 9 (administrative-regulation) [in force from 2025-06-01]" in text
     assert "applies to contracts dated until 2025-05-31" in text
     assert "the first of `signed`, `effective` that is given, else the date of the run" in text
     assert "**Only under the old law** (仅适用旧法)" in text

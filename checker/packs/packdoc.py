@@ -6,27 +6,11 @@ from typing import Any
 
 from ..api import Pack
 from ..lang.values import display
-from ..models import Ref
+from ..report.sarif import format_ref
 
 
 def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _ref(r: Ref) -> str:
-    if r.text:
-        return r.text
-    parts = [p for p in (r.law, f"art. {r.article}" if r.article else None) if p]
-    text = " ".join(parts) or "(reference)"
-    if r.url:
-        text = f"[{text}]({r.url})"
-    if r.basis:
-        text += f" ({r.basis}{', unverified' if r.unverified else ''})"
-    if r.in_force is not None:
-        text += f", in force {r.in_force.describe()}"
-    if r.note:
-        text += f" — {r.note}"
-    return text
 
 
 def render(pack: Pack) -> str:
@@ -101,7 +85,11 @@ def render(pack: Pack) -> str:
                 out.append(f"- message ({lang}): {_cell(text)}")
             out.append("")
         if rule.refs:
-            out += ["References:", ""] + [f"- {_ref(r)}" for r in rule.refs] + [""]
+            out += (
+                ["References:", ""]
+                + [f"- {format_ref(r, markdown=True)}" for r in rule.refs]
+                + [""]
+            )
         if rule.tags:
             out += ["Tags: " + ", ".join(f"`{t}`" for t in rule.tags), ""]
     return "\n".join(out).rstrip() + "\n"

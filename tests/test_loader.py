@@ -19,7 +19,7 @@ from conftest import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from checker.inputs import loader
+from checker.inputs import loader, yamlpos
 from checker.inputs.loader import (
     LoadedContract,
     Position,
@@ -856,3 +856,82 @@ def test_example_corpus_loads() -> None:
             assert found == [("duplicate-key", 295, 7, path)]
         else:
             assert found == [], file
+
+
+# ----------------------------------------------------------------------------- fast path
+
+
+def _both_builders(src: str) -> tuple[Any, Any]:
+    """What the fast builder and the full one make of `src` (None: the fast one declined)."""
+    plain = yamlpos.build_plain(loader._event_parser(src).get_event, loader._YAML_RULES)
+    full = yamlpos.YamlBuilder(loader._event_parser(src).get_event, loader._YAML_RULES)
+    full.build()
+    return plain, full
+
+
+def _assert_agree(plain: Any, full: Any) -> None:
+    data, positions, key_positions = plain
+    assert full.problems == []
+    assert _same(data, full.data)
+    assert list(positions.items()) == list(full.positions.items())  # same order too
+    assert list(key_positions.items()) == list(full.key_positions.items())
+
+
+@settings(max_examples=examples(2), suppress_health_check=[HealthCheck.too_slow])
+@given(data=_DATA, flow=st.sampled_from([False, None]), unicode=st.booleans())
+def test_fast_builder_agrees_with_full_one(
+    data: dict[str, Any], flow: bool | None, unicode: bool
+) -> None:
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=unicode, sort_keys=False)
+    assume(not any(c in text for c in "\x85\u2028\u2029"))
+    assume(data)  # `{}` is a flow mapping the full builder reads as well
+    plain, full = _both_builders(text)
+    assert plain is not None  # ordinary data takes the fast path
+    _assert_agree(plain, full)
+
+
+@settings(max_examples=examples(3))
+@given(_yaml_with_aliases())
+def test_fast_builder_declines_or_agrees(src: str) -> None:
+    try:
+        plain, full = _both_builders(src)
+    except (yamlpos.Fatal, yaml.YAMLError):
+        plain = yamlpos.build_plain(loader._event_parser(src).get_event, loader._YAML_RULES)
+        assert plain is None  # the full builder stops: the fast one must not have accepted
+        return
+    if plain is not None:
+        _assert_agree(plain, full)
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "a: &x 1\nb: *x\n",  # anchor and alias
+        "base: {a: 1}\nm:\n  <<: {b: 2}\n",  # merge key
+        "a: 1\na: 2\n",  # duplicate key
+        "a: !!int 3\n",  # explicit tag
+        "1: x\n",  # a key YAML reads as a number
+        "a: 2025-02-30\n",  # unreadable date
+        "? [a]\n: 1\n",  # a list as a key
+        "a: 1\n---\nb: 2\n",  # two documents
+        "- a\n",  # not a mapping
+        "a: " + "[" * 150 + "]" * 150 + "\n",  # deeper than the limit
+    ],
+)
+def test_fast_builder_declines_what_it_does_not_read(src: str, parser: str) -> None:
+    plain = yamlpos.build_plain(loader._event_parser(src).get_event, loader._YAML_RULES)
+    assert plain is None  # the full builder reads it (the tests above say how)
+
+
+def test_fast_builder_reads_quoted_and_bang_tagged_text(parser: str) -> None:
+    src = "'1': x\n\"yes\": ! 2\nt: !!str 3\nn: 1_000\nd: 2025-01-31\n"
+    plain, full = _both_builders(src)
+    assert plain is not None
+    _assert_agree(plain, full)
+    assert plain[0] == {"1": "x", "yes": "2", "t": "3", "n": 1000, "d": dt.date(2025, 1, 31)}
+
+
+def test_positions_are_named_tuples() -> None:
+    pos = load("a: 1\n").positions[("a",)]
+    assert pos == Position(1, 4) and (pos.line, pos.column) == (1, 4)
+    assert type(pos) is Position

@@ -11,6 +11,7 @@ from typing import Any, Final, Generic, Protocol, TypeVar
 from yaml.events import (
     AliasEvent,
     CollectionStartEvent,
+    DocumentEndEvent,
     Event,
     MappingEndEvent,
     MappingStartEvent,
@@ -571,3 +572,150 @@ class YamlBuilder(Generic[P]):
 
     def _problem(self, code: str, message: str, pos: P, path: DataPath) -> None:
         self.problems.append((code, message, pos.line, pos.column, path))
+
+
+# ----------------------------------------------------------------------------- fast path
+
+
+class _Unusual(Exception):
+    """The fast builder met something only `YamlBuilder` handles; start again with it."""
+
+
+def build_plain(
+    get_event: Callable[[], Event | None], rules: Rules[P]
+) -> tuple[dict[str, Any], dict[DataPath, P], dict[DataPath, P]] | None:
+    """Data, positions and key positions of a plain document, or None when it is not one.
+
+    Most contract files use none of YAML's rarer features: no anchors, aliases, merge
+    keys, explicit tags (other than `!`), duplicate or non-text keys, unreadable values,
+    and they stay within the limits. For them this single loop, with no log for aliases
+    to copy from and everything in local variables, gives exactly what `YamlBuilder`
+    gives in about half the time. On anything else it returns None (at the first such
+    event) and the caller builds again with `YamlBuilder`, which reports it.
+    """
+    try:
+        return _plain(get_event, rules)
+    except _Unusual:
+        return None
+
+
+def _plain(
+    get_event: Callable[[], Event | None], rules: Rules[P]
+) -> tuple[dict[str, Any], dict[DataPath, P], dict[DataPath, P]]:
+    make, limits = rules.make, rules.limits
+    max_depth, max_values, max_steps = limits.max_depth, limits.max_values, limits.max_steps
+    words, resolvable = _PLAIN_WORDS, _RESOLVABLE
+    positions: dict[DataPath, P] = {}
+    key_positions: dict[DataPath, P] = {}
+
+    def event() -> Event:
+        e = get_event()
+        if e is None:
+            raise _Unusual
+        return e
+
+    event()  # StreamStart
+    e = event()  # DocumentStart, or StreamEnd for an empty stream
+    if type(e) is StreamEndEvent:
+        raise _Unusual
+    root = event()
+    if type(root) is not MappingStartEvent or root.anchor is not None:
+        raise _Unusual
+    if root.tag not in (None, "!", _MAP):
+        raise _Unusual
+    mark = root.start_mark
+    if mark is None:
+        raise _Unusual
+    positions[()] = make(mark.line + 1, mark.column + 1)
+    data: dict[str, Any] = {}
+    values, steps = 1, 0
+    # The open collections: (container, its path, is it a mapping); for a mapping, `key`
+    # holds the key whose value comes next ("" with `kpos` None: a key comes next).
+    stack: list[tuple[Any, DataPath, bool]] = [(data, (), True)]
+    container: Any = data
+    cpath: DataPath = ()
+    is_map = True
+    key = ""
+    kpos: P | None = None
+    while True:
+        e = event()
+        cls = type(e)
+        if cls is MappingEndEvent or cls is SequenceEndEvent:
+            stack.pop()
+            if not stack:
+                break
+            container, cpath, is_map = stack[-1]
+            kpos = None
+            continue
+        mark = e.start_mark
+        if mark is None:  # never from PyYAML's parsers; `YamlBuilder` copes
+            raise _Unusual
+        pos = make(mark.line + 1, mark.column + 1)
+        if is_map and kpos is None:  # a key
+            if cls is not ScalarEvent or e.anchor is not None:  # type: ignore[attr-defined]
+                raise _Unusual
+            key = e.value  # type: ignore[attr-defined]
+            tag = e.tag  # type: ignore[attr-defined]
+            if tag is None:
+                if e.implicit[0]:  # type: ignore[attr-defined]
+                    if key == "<<":  # a merge key
+                        raise _Unusual
+                    if key[:1] in resolvable and type(_plain_scalar(key, rules)[0]) is not str:
+                        raise _Unusual  # a plain key YAML reads as another type: a warning
+            elif tag != "!" and tag != _STR:
+                raise _Unusual
+            if key in container:
+                raise _Unusual
+            kpos = pos
+            continue
+        if e.anchor is not None:  # type: ignore[attr-defined]
+            raise _Unusual
+        path = (*cpath, key) if is_map else (*cpath, len(container))
+        values += 1
+        steps += len(path)
+        if values > max_values or steps > max_steps:
+            raise _Unusual
+        positions[path] = pos
+        if is_map:
+            key_positions[path] = kpos  # type: ignore[assignment]
+        if cls is ScalarEvent:
+            tag = e.tag  # type: ignore[attr-defined]
+            text = e.value  # type: ignore[attr-defined]
+            if tag is None and e.implicit[0]:  # type: ignore[attr-defined]
+                if text in words:
+                    value: Any = words[text]
+                elif text[:1] in "-+.0123456789":
+                    value, issue = _plain_scalar(text, rules)
+                    if issue is not None:
+                        raise _Unusual
+                else:
+                    value = text
+            elif tag is None or tag == "!" or tag == _STR:
+                value = text
+            else:
+                raise _Unusual
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            opens_map = cls is MappingStartEvent
+            if e.tag not in (None, "!", _MAP if opens_map else _SEQ):  # type: ignore[attr-defined]
+                raise _Unusual
+            if len(stack) + 1 > max_depth:
+                raise _Unusual
+            value = {} if opens_map else []
+            if is_map:
+                container[key] = value
+                kpos = None
+            else:
+                container.append(value)
+            stack.append((value, path, opens_map))
+            container, cpath, is_map = value, path, opens_map
+            continue
+        else:  # an alias
+            raise _Unusual
+        if is_map:
+            container[key] = value
+            kpos = None
+        else:
+            container.append(value)
+    if type(event()) is not DocumentEndEvent or type(event()) is not StreamEndEvent:
+        raise _Unusual
+    return data, positions, key_positions

@@ -19,7 +19,8 @@ from .api import Pack, load_pack, rule_count
 from .config import Config, ConfigError, ConfigProblem, PackUse, Waiver, matches_any
 from .lang.typecheck import suggest
 from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summarise
-from .packs.pack import PackError, builtin_packs, extended_by, resolve_pack
+from .packs import packcache
+from .packs.pack import PackError, builtin_packs, resolve_pack
 from .report.sources import CONTEXT_LINES
 from .runner import (
     TOOL_PACK,
@@ -155,7 +156,7 @@ def _without_extended(uses: list[PackUse], base: Path) -> list[PackUse]:
             paths[i] = resolve_pack(use.ref, base)
     covered: set[Path] = set()
     for i in paths:
-        covered |= extended_by(paths[i])
+        covered |= packcache.extended_by(paths[i])
     return [
         u
         for i, u in enumerate(uses)

@@ -9,7 +9,6 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -261,6 +260,8 @@ def run_files(
             if progress:
                 progress(i + 1, total)
         return
+    from concurrent.futures import ProcessPoolExecutor  # with logging &c.: only for --jobs
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(plan,)) as pool:
         chunk = max(1, min(16, total // (jobs * 8)))
         for i, result in enumerate(

@@ -16,9 +16,9 @@ from .packs.pack import (
     PackError,
     PackProblem,
     builtin_packs,
-    compile_pack,
     resolve_pack,
 )
+from .packs.packcache import compile_cached
 from .zhtext import enum_labels_zh
 
 __all__ = ["Pack", "PackError", "PackSet", "load_pack", "plain_data"]
@@ -34,7 +34,7 @@ class Pack:
     def __init__(self, path: Path, params: Mapping[str, Any] | None = None) -> None:
         self.path = path
         self._param_overrides = dict(params or {})
-        merged, program, rules, values, schema = compile_pack(path, params)
+        merged, program, rules, values, schema = compile_cached(path, params)
         self.id = merged.pack
         self.version = merged.version
         self.title = merged.title

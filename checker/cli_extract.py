@@ -11,7 +11,6 @@ import yaml
 from .cli_common import fail
 from .inputs.contracts import is_document
 from .inputs.document import DOCUMENT_SUFFIXES, read_document
-from .inputs.document.extract import extract, to_yaml
 from .inputs.schema import SchemaError, resolve_schema_path
 from .report import exact_json
 
@@ -63,4 +62,6 @@ def extract_command(file: Path, schema_ref: str | None) -> None:
         f"# Extracted from {file} with the schema {schema_ref}: check each value against "
         "the document, complete the rest.\n"
     )
+    from .inputs.document.extract import extract, to_yaml  # the analysis: for `extract` only
+
     click.echo(head + to_yaml(extract(doc, schema), paragraphs=doc.format == "docx"), nl=False)

@@ -9,7 +9,6 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,7 +18,8 @@ from .api import Pack, load_pack, rule_count
 from .config import Config, ConfigError, ConfigProblem, PackUse, Waiver, matches_any
 from .lang.typecheck import suggest
 from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summarise
-from .packs.pack import PackError, builtin_packs, extended_by, resolve_pack
+from .packs import packcache
+from .packs.pack import PackError, builtin_packs, resolve_pack
 from .report.sources import CONTEXT_LINES
 from .runner import (
     TOOL_PACK,
@@ -155,7 +155,7 @@ def _without_extended(uses: list[PackUse], base: Path) -> list[PackUse]:
             paths[i] = resolve_pack(use.ref, base)
     covered: set[Path] = set()
     for i in paths:
-        covered |= extended_by(paths[i])
+        covered |= packcache.extended_by(paths[i])
     return [
         u
         for i, u in enumerate(uses)
@@ -260,6 +260,8 @@ def run_files(
             if progress:
                 progress(i + 1, total)
         return
+    from concurrent.futures import ProcessPoolExecutor  # with logging &c.: only for --jobs
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(plan,)) as pool:
         chunk = max(1, min(16, total // (jobs * 8)))
         for i, result in enumerate(

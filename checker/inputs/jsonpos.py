@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -15,10 +16,19 @@ DataPath = tuple[str | int, ...]
 RawProblem = tuple[str, str, int, int, DataPath]
 """(code, message, line, column, path); the loader turns these into its own problem type."""
 
+
 # The JSON grammar as Python's `json` module reads it (it also accepts NaN and Infinity).
-_WS = re.compile(r"[ \t\n\r]*")
-_STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"')
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+# Compiled when the first JSON text is scanned, not at import (YAML-only runs need none).
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Whitespace, a string and a number."""
+    return (
+        re.compile(r"[ \t\n\r]*"),
+        re.compile(r'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"'),
+        re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"),
+    )
+
+
 _WORDS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
 
 
@@ -97,11 +107,12 @@ class _Scanner(Generic[P]):
         self.values = 0
         self.steps = 0
         self.log: list[DataPath] = []  # every path recorded, in order, to undo a duplicate
+        self.ws_re, self.string_re, self.number_re = _patterns()
 
     def skip(self, i: int) -> int:
         """Skip whitespace from i, keeping count of lines."""
         text = self.text
-        j = _WS.match(text, i).end()  # type: ignore[union-attr]  # `*` always matches
+        j = self.ws_re.match(text, i).end()  # type: ignore[union-attr]  # `*` always matches
         breaks = text.count("\n", i, j)
         if breaks:
             self.line += breaks
@@ -151,7 +162,7 @@ class _Scanner(Generic[P]):
                         path = (*path, 0)
                     continue
             elif c == '"':
-                m = _STRING.match(text, i)
+                m = self.string_re.match(text, i)
                 if m is None:
                     raise _Stop
                 i = m.end()
@@ -185,7 +196,7 @@ class _Scanner(Generic[P]):
         text = self.text
         token = next((w for w in _WORDS if text.startswith(w, i)), None)
         if token is None:
-            m = _NUMBER.match(text, i)
+            m = self.number_re.match(text, i)
             if m is None:
                 raise _Stop
             token = m.group()
@@ -199,7 +210,7 @@ class _Scanner(Generic[P]):
     def key(self, i: int, obj: _Container) -> tuple[int, DataPath]:
         """An object key at i, then its colon; return where the value starts, and its path."""
         text = self.text
-        m = _STRING.match(text, i)
+        m = self.string_re.match(text, i)
         if m is None:
             raise _Stop
         token = m.group()

@@ -12,6 +12,7 @@ import pickle
 import secrets
 import stat
 import sys
+from collections.abc import Callable, Collection
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Final
@@ -118,16 +119,43 @@ _ALLOWED: Final = {
 
 
 class _Unpickler(pickle.Unpickler):
-    """Loads only plain data and the project's own tree and value classes.
+    """Loads only plain data and the project's own tree and value classes (and the
+    `allowed` ones a cache of richer objects names, e.g. compiled packs).
 
     The folder checks keep others from writing the caches; this keeps a planted or
     corrupted file from naming any other callable (`os.system`) even so.
     """
 
+    def __init__(
+        self,
+        file: io.BytesIO,
+        allowed: Collection[tuple[str, str]] = (),
+        persistent: Callable[[Any], Any] | None = None,
+    ) -> None:
+        super().__init__(file)
+        self.allowed = allowed
+        if persistent is not None:
+            self.persistent_load = persistent  # type: ignore[method-assign]
+
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED or (module == "checker.lang.nodes" and name in _node_names()):
+        if (
+            (module, name) in _ALLOWED
+            or (module, name) in self.allowed
+            or (module == "checker.lang.nodes" and name in _node_names())
+        ):
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"cache refers to {module}.{name}, which is not allowed")
+
+
+def loads(
+    raw: bytes,
+    allowed: Collection[tuple[str, str]] = (),
+    persistent: Callable[[Any], Any] | None = None,
+) -> Any:
+    """Unpickle cached bytes through the restricted unpickler (`allowed`: more classes;
+    `persistent`: what stands for an object pickled by reference, see pickle's
+    persistent_load; without it such a reference is refused)."""
+    return _Unpickler(io.BytesIO(raw), allowed, persistent).load()
 
 
 @functools.cache
@@ -138,9 +166,10 @@ def _node_names() -> frozenset[str]:
     return frozenset(c.__name__ for c in classes)
 
 
-def read_entry(fd: int, name: str) -> Any:
+def read_entry(fd: int, name: str, allowed: Collection[tuple[str, str]] = ()) -> Any:
     """The object stored in `name` inside the folder `fd`; raises OSError if the entry is
-    missing, not a private regular file, or too large, and whatever a bad pickle raises."""
+    missing, not a private regular file, or too large, and whatever a bad pickle raises.
+    `allowed`: classes it may hold besides the trees' and values' (see `_Unpickler`)."""
     entry = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
     with os.fdopen(entry, "rb") as fh:
         info = os.fstat(fh.fileno())
@@ -149,7 +178,7 @@ def read_entry(fd: int, name: str) -> Any:
         if info.st_size > MAX_FILE_BYTES:
             raise OSError(f"cache entry {name} is too large")
         raw = fh.read(MAX_FILE_BYTES + 1)
-    return _Unpickler(io.BytesIO(raw)).load()
+    return loads(raw, allowed)
 
 
 def write_entry(fd: int, name: str, raw: bytes) -> None:

@@ -394,19 +394,27 @@ Each pattern is bounded or unambiguous, so matching is linear in the text. Where
 patterns match overlapping text the longest leftmost match is reported once.
 """
 
-_DEFAULT_COMPILED: Final[tuple[re.Pattern[str], ...]] = tuple(
-    re.compile(p) for _, p in DEFAULT_PLACEHOLDER_PATTERNS
-)
+
+# Compiled at first use, not at import: they cost a tenth of a warm one-file check's
+# start-up, and many runs never look for a placeholder.
+@functools.cache
+def _default_compiled() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for _, p in DEFAULT_PLACEHOLDER_PATTERNS)
+
+
 _IDENT_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-# One search of this union tells whether any built-in pattern can match a string at all:
-# most strings of a contract hold no placeholder, and one search is far cheaper than twelve.
-_DEFAULT_UNION: Final = re.compile("|".join(f"(?:{p})" for _, p in DEFAULT_PLACEHOLDER_PATTERNS))
+@functools.cache
+def _default_union() -> re.Pattern[str]:
+    # One search of this union tells whether any built-in pattern can match a string at
+    # all: most strings of a contract hold no placeholder, and one search is far cheaper
+    # than twelve.
+    return re.compile("|".join(f"(?:{p})" for _, p in DEFAULT_PLACEHOLDER_PATTERNS))
 
 
 def _compile(extra_patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
-    return _DEFAULT_COMPILED + _compile_extra(tuple(extra_patterns))
+    return _default_compiled() + _compile_extra(tuple(extra_patterns))
 
 
 @functools.lru_cache(maxsize=64)
@@ -493,7 +501,7 @@ def find_placeholders(
     not guard against catastrophic backtracking). Raises ValueError for an invalid pattern.
     """
     patterns = _compile(extra_patterns)
-    prefilter = None if extra_patterns else _DEFAULT_UNION
+    prefilter = None if extra_patterns else _default_union()
     return list(_walk(value, path, [], patterns, prefilter, set()))
 
 

@@ -272,8 +272,10 @@ def compile_pack(
     rules = compile_rules(scope)
     problems = scope.problems
     if problems:
+        from .packcache import files_read
+
         problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
-        raise PackError(problems)
+        raise PackError(problems, files_read(scope.merged))
     # `applies_to` is compiled with every rule: say each of its warnings once.
     merged = scope.merged
     merged.warnings = sorted(

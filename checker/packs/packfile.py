@@ -63,8 +63,9 @@ class PackProblem:
 class PackError(Exception):
     """A pack that cannot be used: carries every problem found in it."""
 
-    def __init__(self, problems: list[PackProblem]) -> None:
+    def __init__(self, problems: list[PackProblem], read: list[Path] | None = None) -> None:
         self.problems = problems
+        self.read = read  # every file read when all of them could be (see packcache)
         super().__init__(problems[0].render() if problems else "pack error")
 
     def render(self) -> str:

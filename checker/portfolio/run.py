@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as _dt
 import functools
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -145,6 +143,8 @@ def in_order(
 def _outcome(
     part: Partition, get: Callable[[], PartitionResult], id_column: str
 ) -> PartitionResult:
+    import asyncio  # a tenth of a one-file check's start-up: imported by record runs only
+
     try:
         return get()
     except (Exception, asyncio.CancelledError) as exc:
@@ -180,6 +180,8 @@ def run_local(shipped: Shipped, parts: Sequence[Partition], jobs: int) -> Iterat
                 part, functools.partial(check_partition, part, shipped), shipped.id_column
             )
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_pool, initargs=(shipped,)) as pool:
         yield from in_order(
             lambda p: pool.submit(_check_in_pool, p), parts, jobs * 4, shipped.id_column

@@ -7,8 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from ..inputs import jsonpos
 from ..models import Finding, Report, Summary, ToolInfo
 from ..packs.packschema import FINDINGS_SCHEMA
@@ -39,6 +37,8 @@ def load_saved(path: Path, lang: str = "en") -> RunResult:
         doc = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise SavedReportError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    import jsonschema  # a sixth of the start-up: only for `report`, not every `check`
+
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(FINDINGS_SCHEMA).iter_errors(doc)
     )

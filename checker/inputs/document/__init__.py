@@ -10,9 +10,6 @@ import os
 import stat
 from typing import Any, Final
 
-from checker.inputs.document.analysis import analyze
-from checker.inputs.document.docx_reader import read_docx
-from checker.inputs.document.markdown import read_md
 from checker.inputs.document.model import (
     MAX_DOCUMENT_CHARS,
     MAX_DOCX_FILE_BYTES,
@@ -28,7 +25,6 @@ from checker.inputs.document.model import (
     LoadedDocument,
     PositionKind,
 )
-from checker.inputs.document.plaintext import read_txt
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -119,11 +115,19 @@ def read_document(
             )
     if len(raw) > limit:
         return _failed(file, fmt, _too_large(limit))
+    # The readers and the analysis (python-docx, markdown-it) are imported for a document
+    # only: a run on YAML/JSON contracts starts without them.
     if fmt == "docx":
+        from checker.inputs.document.docx_reader import read_docx
+
         read = read_docx(raw)
     elif fmt == "md":
+        from checker.inputs.document.markdown import read_md
+
         read = read_md(raw, file)
     else:
+        from checker.inputs.document.plaintext import read_txt
+
         read = read_txt(raw)
     if isinstance(read, DocProblem):
         kind: PositionKind = "docx-paragraph" if fmt == "docx" else "line"
@@ -136,6 +140,8 @@ def read_document(
                 "too-large", f"the document has more than {MAX_DOCUMENT_CHARS:,} characters"
             ),
         )
+    from checker.inputs.document.analysis import analyze
+
     model, positions = analyze(read, fmt)
     model["is_template"] = declares_template(read.front_matter)
     return LoadedDocument(

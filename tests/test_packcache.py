@@ -1,0 +1,216 @@
+"""Compiled packs kept between runs: the same packs (and problems) as compiling afresh, never
+a stale or foreign entry, and a one-file check that imports only what it needs."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker import PackError, load_pack
+from checker.lang import cache
+from checker.packs import pack as packmod
+from checker.packs import packcache, packfile
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "c1-customer-acquisition.yaml"
+
+PACK = """
+pack: acme
+version: 1.0.0
+schema: schema.json
+let:
+  big: amount > params.limit
+params:
+  limit: {type: number, default: 10}
+rules:
+  - id: amount-set
+    title: Amount is set
+    assert: exists(amount)
+    message: "Amount is {amount}."
+  - id: not-big
+    title: Amount is not big
+    severity: warning
+    assert: not big
+"""
+
+SCHEMA = {"type": "object", "properties": {"amount": {"type": "number"}}}
+
+
+def _reset() -> None:
+    fd = cache.folder_fd() if cache.folder_fd.cache_info().currsize else None
+    cache.folder_fd.cache_clear()
+    cache.named.cache_clear()
+    cache.stamp.cache_clear()
+    if fd is not None:
+        os.close(fd)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh cache folder for this process (and the usual one again after)."""
+    base = tmp_path / "xdg"
+    base.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base))
+    monkeypatch.delenv("CONTRACT_CHECKER_NO_CACHE", raising=False)
+    _reset()
+    yield base / "contract-checker"
+    _reset()
+
+
+def _write(folder: Path, text: str = PACK) -> Path:
+    (folder / "schema.json").write_text(json.dumps(SCHEMA), encoding="utf-8")
+    path = folder / "pack.yaml"
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+def _no_compiling(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("compiled although the cache holds the pack")
+
+    monkeypatch.setattr(packmod, "compile_pack", refuse)
+
+
+def _summary(pack: Any) -> Any:
+    return (
+        pack.id,
+        pack.version,
+        pack.files,
+        pack.params,
+        [
+            (r.id, r.severity, r.title, r.assertion.text, str(r.assertion.type), sorted(r.reads))
+            for r in pack.rules
+        ],
+        [w.render() for w in pack.warnings],
+        pack.evaluate({"amount": 12}),
+    )
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("pack-*.pickle"))
+
+
+def test_a_warm_load_compiles_nothing_and_gives_the_same_pack(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path)
+    fresh = load_pack(path)
+    assert len(_entries(home)) == 1
+    _no_compiling(monkeypatch)
+    warm = load_pack(path)
+    assert _summary(warm) == _summary(fresh)
+    assert warm.schema is not None and warm.schema.name == fresh.schema.name  # type: ignore[union-attr]
+    # The rules' sources are read again when asked (positions for new problems).
+    spec = warm.rules[0].spec
+    assert spec.src.doc.positions == fresh.rules[0].spec.src.doc.positions
+    # Other parameters are another entry.
+    with pytest.raises(AssertionError, match="compiled although"):
+        load_pack(path, {"limit": 20})
+
+
+def test_a_packs_problems_come_out_the_same_from_the_cache(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path, PACK.replace("not big", "big + 1").replace("exists(amount)", "amout"))
+    with pytest.raises(PackError) as first:
+        load_pack(path)
+    assert len(first.value.problems) == 2
+    _no_compiling(monkeypatch)
+    with pytest.raises(PackError) as second:
+        load_pack(path)
+    assert second.value.render() == first.value.render()
+    assert "unknown field `amout`" in second.value.render()
+
+
+def test_a_changed_pack_or_schema_is_compiled_again(home: Path, tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    assert [r.id for r in load_pack(path).rules] == ["amount-set", "not-big"]
+    path.write_text(path.read_text().replace("id: not-big", "id: not-large"), encoding="utf-8")
+    assert [r.id for r in load_pack(path).rules] == ["amount-set", "not-large"]
+    assert len(_entries(home)) == 1  # replaced, not added
+    (tmp_path / "schema.json").write_text(
+        json.dumps({"type": "object", "properties": {"amount": {"type": "string"}}})
+    )
+    with pytest.raises(PackError, match="expected a string on the right of `>`, found number"):
+        load_pack(path)
+
+
+def test_a_damaged_or_planted_entry_is_ignored(
+    home: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path)
+    expected = _summary(load_pack(path))
+    (entry,) = _entries(home)
+    entry.write_bytes(b"\x80\x05garbage")
+    assert _summary(load_pack(path)) == expected
+
+    class Evil:
+        def __reduce__(self) -> Any:
+            return (os.system, ("echo planted",))
+
+    stored = pickle.loads(entry.read_bytes())  # the valid entry written again just now
+    stored["result"] = pickle.dumps(Evil())
+    entry.write_bytes(pickle.dumps(stored))
+    assert _summary(load_pack(path)) == expected
+    assert "planted" not in capfd.readouterr().out
+
+
+def test_no_entry_is_written_when_caching_is_off(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTRACT_CHECKER_NO_CACHE", "1")
+    _reset()
+    load_pack(_write(tmp_path))
+    assert not home.exists() or not _entries(home)
+
+
+def test_the_packs_a_pack_extends_come_from_its_entry(home: Path, tmp_path: Path) -> None:
+    (tmp_path / "base").mkdir()
+    parent = _write(tmp_path / "base")
+    child = tmp_path / "child.yaml"
+    child.write_text("pack: child\nextends: [base]\nrules: []\n", encoding="utf-8")
+    expected = packfile.extended_by(child)
+    assert expected == {parent.resolve()}
+    load_pack(child)
+    assert packcache.extended_by(child) == expected
+    parent.write_text(parent.read_text().replace("extends", "x"), encoding="utf-8")
+    child.write_text("pack: child\nrules: []\n", encoding="utf-8")  # the entry is stale now
+    assert packcache.extended_by(child) == set()
+
+
+def _check_run(cache_home: Path) -> tuple[str, list[str]]:
+    """A one-file check's JSON report and the heavy modules it imported."""
+    code = (
+        "import sys, atexit\n"
+        "heavy = ('docx', 'markdown_it', 'jsonschema', 'asyncio', 'concurrent.futures', 'lark')\n"
+        "atexit.register(lambda: print(sorted(m for m in heavy if m in sys.modules), "
+        "file=sys.stderr))\n"
+        f"sys.argv = ['contract-checker', 'check', '--no-config', {str(EXAMPLE)!r}, "
+        "'--format', 'json']\n"
+        "from checker.cli import run\n"
+        "run()\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "NO_COLOR": "1"}
+    env.pop("CONTRACT_CHECKER_NO_CACHE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout, json.loads(done.stderr.strip().splitlines()[-1].replace("'", '"'))
+
+
+def test_a_one_file_check_imports_only_what_it_needs(tmp_path: Path) -> None:
+    cold_report, cold_modules = _check_run(tmp_path)
+    warm_report, warm_modules = _check_run(tmp_path)
+    assert warm_report == cold_report
+    assert cold_modules == ["lark"]  # parsing the packs' expressions, the first time only
+    assert warm_modules == []

@@ -299,7 +299,7 @@ def check_command(
         if selection.missing:
             fail("; ".join(f"{p}: {why}" for p, why in selection.missing))
         # Record files (one contract per line or row) are checked apart, partition by partition.
-        record_files = [p for p in selection.files if record_format(p)]
+        record_files = [Path(p) for p in selection.files if record_format(p)]
         selection.files = [p for p in selection.files if not record_format(p)]
         problem = usage_problem(outputs, record_files, options)
         if problem is not None:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Final
 
 from . import __version__
 from .api import Pack, load_pack, rule_count
@@ -245,18 +245,35 @@ def _check(plan: Plan, path: Path) -> FileResult:
     if wanted:
         result.lines = [line if i + 1 in wanted else "" for i, line in enumerate(result.lines)]
     else:
-        result.lines.clear()  # the file's own list: no new one per file
+        result.lines = _NO_LINES
+    return _slim(result)
+
+
+def _slim(result: FileResult) -> FileResult:
+    """A clean file (most of a large run) keeps its name and outcomes only: its empty
+    lists are replaced by shared ones, which is safe as every later step makes new lists
+    rather than changing a result's."""
+    if not result.findings and not result.skip_reasons:
+        result.findings, result.lines, result.skip_reasons = _NO_FINDINGS, _NO_LINES, _NO_SKIPS
     return result
 
 
+_NO_FINDINGS: Final[list[Finding]] = []
+_NO_LINES: Final[list[str]] = []
+_NO_SKIPS: Final[dict[tuple[str, str], str]] = {}
+
+
 def run_files(
-    plan: Plan, files: list[Path], jobs: int, progress: Callable[[int, int], None] | None = None
+    plan: Plan,
+    files: Sequence[str | Path],
+    jobs: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[FileResult]:
     """Check files in order; with jobs > 1, in worker processes (results still in order)."""
     total = len(files)
     if jobs <= 1 or total < 2:
         for i, path in enumerate(files):
-            yield _check(plan, path)
+            yield _check(plan, Path(path))
             if progress:
                 progress(i + 1, total)
         return
@@ -267,7 +284,7 @@ def run_files(
         for i, result in enumerate(
             pool.map(_check_in_worker, [str(p) for p in files], chunksize=chunk)
         ):
-            yield result
+            yield _slim(result)  # shared empties again: unpickling made new ones
             if progress:
                 progress(i + 1, total)
 
@@ -293,7 +310,7 @@ def select_files(plan: Plan, paths: Sequence[Path]) -> Selection:
         if target is not None:
             selection.outside_links.append((c.path, str(target)))
         else:
-            selection.files.append(c.path)
+            selection.files.append(str(c.path))
     plan.scanned = [p.resolve() for p in paths if p.is_dir()]
     plan.complete = _covers_configuration(plan)
     return selection

@@ -55,6 +55,10 @@ def test_a_run_without_waivers_keeps_no_record_of_each_file(tmp_path: Path) -> N
     results = [apply_waivers(plan, r) for r in run_files(plan, selection.files, 1)]
     assert len(results) == 3 and plan.checked == set()
     assert all(r.findings == [] and r.lines == [] for r in results)
+    # What is kept of a clean file is its name and outcomes: no list or path of its own.
+    assert all(type(f) is str for f in selection.files)
+    assert len({id(r.findings) for r in results} | {id(r.skip_reasons) for r in results}) == 2
+    assert len({id(r.lines) for r in results}) == 1
 
     plan = make_plan(Config(root=tmp_path), [], None, None)
     plan.config.waivers.append(Waiver(rule="drafting/x", reason="r", files=("c0.yaml",)))

@@ -237,3 +237,15 @@ def test_the_pre_commit_hook_selects_what_a_folder_scan_selects(path: str, selec
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
     assert default_selected(path) is selected
     assert (re.search(hook["files"], path) is not None) is selected
+
+
+def test_candidates_come_one_at_a_time(tmp_path: Path) -> None:
+    """A folder's files are listed as they are taken, not as a list of path objects."""
+    from checker.selection import candidates
+
+    for i in range(3):
+        (tmp_path / f"c{i}.yaml").write_text("a: 1\n", encoding="utf-8")
+    found, missing = candidates([tmp_path, tmp_path / "nope.yaml"])
+    assert missing == [(tmp_path / "nope.yaml", "no such file or directory")]
+    assert next(found).path == tmp_path / "c0.yaml"
+    assert [c.path.name for c in found] == ["c1.yaml", "c2.yaml"]

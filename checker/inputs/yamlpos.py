@@ -638,7 +638,9 @@ def _plain(
     key = ""
     kpos: P | None = None
     while True:
-        e = event()
+        e = get_event()  # not event(): a call less per value, in the loop that matters
+        if e is None:
+            raise _Unusual
         cls = type(e)
         if cls is MappingEndEvent or cls is SequenceEndEvent:
             stack.pop()

@@ -638,9 +638,10 @@ def _plain(
     key = ""
     kpos: P | None = None
     while True:
-        e = get_event()  # not event(): a call less per value, in the loop that matters
-        if e is None:
+        got = get_event()  # not event(): a call less per value, in the loop that matters
+        if got is None:
             raise _Unusual
+        e = got
         cls = type(e)
         if cls is MappingEndEvent or cls is SequenceEndEvent:
             stack.pop()

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as _dt
 import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
@@ -135,6 +135,21 @@ class RuleRunner:
         self.unguarded = self.plain and all(r.when is None for r in self.rules)
         self.ctx = program.env({}).ctx  # today() of this run, shared by every contract
         self._by_id = {(r.pack, r.id): r for r in self.rules}
+        self._without: dict[frozenset[tuple[str, str]], RuleRunner] = {}
+
+    def without(self, keys: Collection[tuple[str, str]]) -> RuleRunner:
+        """This runner without the rules of `keys` ((pack, rule id)): those another pack
+        already ran on the contract (a shared `extends`). Built once per set of keys, so a
+        run over many files compiles its batch once; `self` when none of them is here."""
+        drop = frozenset(k for k in self._by_id if k in keys)
+        if not drop:
+            return self
+        runner = self._without.get(drop)
+        if runner is None:
+            kept = [r for r in self.rules if (r.pack, r.id) not in drop]
+            runner = RuleRunner(self.program, kept, self.params, self.in_force_at, self.labels_zh)
+            self._without[drop] = runner
+        return runner
 
     def _values(self, env: Env) -> tuple[Sequence[Any], dict[str, Any]]:
         values = self.batch.run(env)

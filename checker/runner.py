@@ -371,10 +371,12 @@ def _check_file(
                     capped.add(
                         _tool_finding(name, sp.code, "contract-schema", sp.message, sp.path, pos)
                     )
-        for loc in pack.run(typed_by_schema[key], today, skip, MAX_FINDINGS_PER_RULE + 1):
+        # A rule an earlier pack already ran (a shared `extends`) is not run again.
+        results = pack.run(
+            typed_by_schema[key], today, skip, MAX_FINDINGS_PER_RULE + 1, exclude=seen_rules
+        )
+        for loc in results:
             r = loc.result
-            if (r.pack, r.rule) in seen_rules:  # already run by an earlier pack (shared `extends`)
-                continue
             key_rule = (r.pack, r.rule)
             outcomes[key_rule] = _worst(outcomes.get(key_rule), r.outcome)
             if r.reason is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,9 @@ import yaml
 
 from checker import PackSet, load_pack
 from checker.api import Pack
-from checker.lang import runtime
+from checker.inputs import schema as schema_module
+from checker.inputs.schema import ContractSchema
+from checker.lang import Duration, Missing, Money, runtime
 from checker.packs.pack import builtin_packs
 from checker.runner import check_file
 
@@ -74,3 +77,71 @@ def test_run_without_rules_another_pack_ran(packs: list[Pack]) -> None:
     # The pack without those rules is built once, then reused for every file.
     assert prc._runner.without(drafting) is prc._runner.without(set(drafting))
     assert prc._runner.without({("other", "rule")}) is prc._runner
+
+
+# -- typing a contract along its schema ------------------------------------------------------
+
+_RECURSIVE = {
+    "type": "object",
+    "$defs": {
+        "clause": {
+            "type": "object",
+            "properties": {
+                "notice": {"type": "string", "x-type": "duration"},
+                "sub": {"type": "array", "items": {"$ref": "#/$defs/clause"}},
+                "text": {"type": "string"},
+            },
+        },
+        "plain": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "more": {"$ref": "#/$defs/plain"}},
+        },
+    },
+    "properties": {
+        "clauses": {"type": "array", "items": {"$ref": "#/$defs/clause"}},
+        "parties": {"type": "array", "items": {"$ref": "#/$defs/plain"}},
+        "fee": {"type": "string", "x-type": "money"},
+    },
+}
+
+
+def test_only_the_parts_with_values_to_read_are_copied() -> None:
+    schema = ContractSchema(_RECURSIVE, trusted=True)
+    data: dict[str, Any] = {
+        "clauses": [{"text": "a", "sub": [{"sub": [{"notice": "30日", "text": "b"}]}]}],
+        "parties": [{"name": "甲", "more": {"name": "乙", "more": {"name": "丙"}}}],
+        "fee": "CNY 100",
+    }
+    typed, problems = schema.apply(data)
+    assert problems == []
+    assert typed is not data  # the caller's mapping is never handed back
+    assert typed["fee"] == Money(Decimal("100"), "CNY")
+    # A value deep in a recursive schema is still read, and keys keep their order.
+    leaf = typed["clauses"][0]["sub"][0]["sub"][0]
+    assert leaf == {"notice": Duration(30, "days"), "text": "b"}
+    assert list(typed["clauses"][0]) == ["text", "sub"]
+    assert data["clauses"][0]["sub"][0]["sub"][0]["notice"] == "30日"  # not changed
+    # Nothing below `parties` has an x-type: the same objects, not a copy.
+    assert typed["parties"] is data["parties"]
+
+
+def test_a_text_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = ContractSchema(_RECURSIVE, trusted=True)
+    calls: list[str] = []
+    parse = schema_module._PARSERS["money"]
+
+    def counting(text: str) -> Any:
+        calls.append(text)
+        return parse(text)
+
+    monkeypatch.setitem(schema_module._PARSERS, "money", counting)
+    schema_module._parse.cache_clear()
+    long = "CNY " + "1" * 60
+    for _ in range(3):
+        typed, _ = schema.apply({"fee": "CNY 100"})
+        assert typed["fee"] == Money(Decimal("100"), "CNY")
+        schema.apply({"fee": long})
+        typed, problems = schema.apply({"fee": "100 apples"})
+        assert isinstance(typed["fee"], Missing) and problems[0].code == "unreadable-value"
+    # Long texts are not kept; a text that cannot be read is tried again (its error reported).
+    assert calls == ["CNY 100", long, "100 apples", long, "100 apples", long, "100 apples"]

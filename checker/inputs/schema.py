@@ -142,6 +142,7 @@ class ContractSchema:
         # Valid data is recognised by a compiled check (None where it cannot run).
         self._is_valid = compile_validity(self.schema)
         self._plans: dict[int, _Plan] = {}  # what the typing walk needs of each schema node
+        self._reading: dict[int, bool] = {}  # whether a value under a node is read
 
     @classmethod
     def load(cls, ref: str, base: Path | None = None) -> ContractSchema:
@@ -179,9 +180,12 @@ class ContractSchema:
             problems = list(self._validate(front)) if front else []
         else:
             problems = list(self._validate(data))
-        typed = _Typer(self.schema, problems, self._plans).walk(data, self.schema, ())
+        typed = _Typer(self.schema, problems, self._plans, self._reading).walk(
+            data, self.schema, ()
+        )
         problems.sort(key=lambda p: [str(x) for x in p.path])
-        assert isinstance(typed, dict)
+        if typed is data or not isinstance(typed, dict):
+            typed = dict(data)  # the caller's own mapping is never handed back
         return typed, problems
 
     def _validate(self, data: Mapping[str, Any]) -> Iterator[SchemaProblem]:
@@ -263,6 +267,16 @@ _PARSERS: Final[dict[str, Callable[[str], Any]]] = {
 }
 
 
+# Values are immutable and the same few texts (`30日`, `1 year`) recur in every contract of
+# a portfolio: short ones are read once per process.
+_MEMO_CHARS: Final = 40
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(xt: str, text: str) -> Any:
+    return _PARSERS[xt](text)
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """What typing needs of one schema node, worked out once per schema: its x-type, the
@@ -272,13 +286,22 @@ class _Plan:
     props: dict[str, Any]
     extra: Any
     items: Any
+    # Whether a value here or below is read (an x-type): the walk leaves the rest as it is;
+    # the properties with something to read, and whether other properties have.
+    reads: bool
+    reading_props: dict[str, Any]
+    extra_reads: bool
 
 
 class _Typer:
     """Walks data along the schema, reading `x-type` values into Duration, Money and dates."""
 
     def __init__(
-        self, root: Mapping[str, Any], problems: list[SchemaProblem], plans: dict[int, _Plan]
+        self,
+        root: Mapping[str, Any],
+        problems: list[SchemaProblem],
+        plans: dict[int, _Plan],
+        reading: dict[int, bool],
     ) -> None:
         self.root = root
         self.problems = problems
@@ -286,25 +309,68 @@ class _Typer:
         # By id of a node of `root` (which outlives the walk): `$ref`s and combinators are
         # resolved once per schema, not once per value of every contract.
         self.plans = plans
+        self.reading = reading  # whether some value under a node is read (see `reads`)
 
     def plan(self, node: Any) -> _Plan:
         found = self.plans.get(id(node))
         if found is None:
-            props: dict[str, Any] = {}
-            extra: list[Any] = []
-            items = None
-            for sub in self.subschemas(node):
-                if isinstance(sub.get("properties"), Mapping):
-                    for k, v in sub["properties"].items():
-                        props.setdefault(k, v)
-                if isinstance(sub.get("additionalProperties"), Mapping):
-                    extra.append(sub["additionalProperties"])
-                if items is None and isinstance(sub.get("items"), Mapping):
-                    items = sub["items"]
-            found = _Plan(self.x_type(node), props, extra[0] if extra else None, items)
+            x_type, props, other, items = self.shape(node)
+            reading = {k: v for k, v in props.items() if self.reads(v)}
+            extra_reads = self.reads(other)
+            reads = x_type in _PARSERS or bool(reading) or extra_reads or self.reads(items)
+            found = _Plan(x_type, props, other, items, reads, reading, extra_reads)
             if node is not None:  # ids of transient objects could be reused
                 self.plans[id(node)] = found
         return found
+
+    def shape(self, node: Any) -> tuple[str | None, dict[str, Any], Any, Any]:
+        """The node's x-type and the subschemas of its properties, other properties, items."""
+        props: dict[str, Any] = {}
+        extra: list[Any] = []
+        items = None
+        for sub in self.subschemas(node):
+            if isinstance(sub.get("properties"), Mapping):
+                for k, v in sub["properties"].items():
+                    props.setdefault(k, v)
+            if isinstance(sub.get("additionalProperties"), Mapping):
+                extra.append(sub["additionalProperties"])
+            if items is None and isinstance(sub.get("items"), Mapping):
+                items = sub["items"]
+        return self.x_type(node), props, extra[0] if extra else None, items
+
+    def reads(self, node: Any) -> bool:
+        """Whether data under the schema node can hold a value to read (an x-type)."""
+        if node is None:
+            return False
+        known = self.reading.get(id(node))
+        if known is None:
+            seen: set[int] = set()
+            known = self._search(node, seen)
+            # Nothing reachable from the node is read: from none of the nodes searched
+            # either (a recursive schema is searched once, not once per level).
+            for i in seen if not known else (id(node),):
+                self.reading[i] = known
+        return known
+
+    def _search(self, node: Any, seen: set[int]) -> bool:
+        """Whether some subschema reachable from the node (`$ref`s followed) has an x-type;
+        `seen` gets every node searched (all that are reachable when the answer is no)."""
+        stack = [node]
+        while stack:
+            here = stack.pop()
+            if here is None or id(here) in seen:
+                continue
+            known = self.reading.get(id(here))
+            if known is not None:
+                if known:
+                    return True
+                continue
+            seen.add(id(here))
+            x_type, props, other, items = self.shape(here)
+            if x_type in _PARSERS:
+                return True
+            stack.extend((*props.values(), other, items))
+        return False
 
     def resolve(self, node: Any) -> Any:
         seen = 0
@@ -353,13 +419,32 @@ class _Typer:
         plan = self.plan(node)
         if plan.x_type in _PARSERS:
             return self.read(value, plan.x_type, path)
-        if isinstance(value, Mapping):
+        if not plan.reads:
+            return value  # nothing below to read: the same data, not a copy
+        if type(value) is dict or isinstance(value, Mapping):
             props, extra = plan.props, plan.extra
-            return {k: self.walk(v, props.get(k, extra), (*path, k)) for k, v in value.items()}
+            if plan.extra_reads:
+                return {k: self.child(v, props.get(k, extra), path, k) for k, v in value.items()}
+            # Only the properties with something to read below them are walked.
+            out = dict(value)
+            for k, sub in plan.reading_props.items():
+                v = out.get(k)
+                if v is not None:
+                    out[k] = self.walk(v, sub, (*path, k))
+            return out
         if isinstance(value, list):
             items = plan.items
-            return [self.walk(v, items, (*path, i)) for i, v in enumerate(value)]
+            return [self.child(v, items, path, i) for i, v in enumerate(value)]
         return value
+
+    def child(self, value: Any, node: Any, path: DataPath, key: str | int) -> Any:
+        """`walk` of an item, skipped at once where nothing below it is read (most are)."""
+        if value is None or node is None:
+            return value
+        plan = self.plans.get(id(node))
+        if plan is not None and not plan.reads:
+            return value
+        return self.walk(value, node, (*path, key))
 
     def read(self, value: Any, xt: str, path: DataPath) -> Any:
         if xt == "date" and isinstance(value, _dt.date):
@@ -372,7 +457,7 @@ class _Typer:
             return Money(value if isinstance(value, int) else Decimal(repr(value)), "CNY")
         if isinstance(value, str):
             try:
-                return _PARSERS[xt](value)
+                return _PARSERS[xt](value) if len(value) > _MEMO_CHARS else _parse(xt, value)
             except ValueError as exc:
                 reason = (
                     f"cannot read {display(value)} as {'a ' if xt != 'money' else ''}{xt}: "

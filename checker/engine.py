@@ -22,6 +22,7 @@ from .lang.interpreter import (
     child_origin,
     parse_path,
 )
+from .lang.located import LocatedSource, compile_source
 from .lang.nodes import Binary, Compare, Literal, Node, Quant, Unary
 from .lang.values import display, format_number, shorten, to_json
 from .models import Outcome, RuleResult, Severity
@@ -136,6 +137,9 @@ class RuleRunner:
         self.ctx = program.env({}).ctx  # today() of this run, shared by every contract
         self._by_id = {(r.pack, r.id): r for r in self.rules}
         self._without: dict[frozenset[tuple[str, str]], RuleRunner] = {}
+        # `each` sources by id of their rule: generated once a second contract is checked.
+        self._sources: dict[int, LocatedSource] = {}
+        self._interpreted: set[int] = set()
 
     def without(self, keys: Collection[tuple[str, str]]) -> RuleRunner:
         """This runner without the rules of `keys` ((pack, rule id)): those another pack
@@ -318,7 +322,7 @@ class RuleRunner:
             if w is not True:
                 return [self._simple(rule, "skip")]
         try:
-            xs, origin = Interpreter(env).eval_loc(rule.each.node)
+            xs, origin = self._each_items(rule, env)
         except EvalError as exc:
             return [self._finish(rule, env, "error", None, error=exc, where=rule.each)]
         if isinstance(xs, Missing):
@@ -348,6 +352,19 @@ class RuleRunner:
             detailed += located.result.is_finding
             out.append(located)
         return out
+
+    def _each_items(self, rule: CompiledRule, env: Env) -> tuple[Any, Origin]:
+        """An `each` rule's list and where its items are: interpreted for the first contract,
+        then by generated code (not built for a run that checks one contract only)."""
+        assert rule.each is not None
+        source = self._sources.get(id(rule))
+        if source is None:
+            if id(rule) not in self._interpreted:
+                self._interpreted.add(id(rule))
+                return Interpreter(env).eval_loc(rule.each.node)
+            source = compile_source(rule.each.node, frozenset(self.program.lets))
+            self._sources[id(rule)] = source
+        return source.run(env)
 
     def _finish(
         self,

@@ -14,7 +14,7 @@ from checker import PackSet, load_pack
 from checker.api import Pack
 from checker.inputs import schema as schema_module
 from checker.inputs.schema import ContractSchema
-from checker.lang import Duration, Missing, Money, runtime
+from checker.lang import Duration, Missing, Money, located, runtime
 from checker.packs.pack import builtin_packs
 from checker.runner import check_file
 
@@ -145,3 +145,50 @@ def test_a_text_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> Non
         assert isinstance(typed["fee"], Missing) and problems[0].code == "unreadable-value"
     # Long texts are not kept; a text that cannot be read is tried again (its error reported).
     assert calls == ["CNY 100", long, "100 apples", long, "100 apples", long, "100 apples"]
+
+
+# -- `each` sources --------------------------------------------------------------------------
+
+
+def test_each_sources_run_as_generated_code_from_the_second_contract(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack_file = tmp_path / "pack.yaml"
+    pack_file.write_text(
+        """pack: t
+version: 1.0.0
+title: t
+rules:
+  - id: positive
+    title: Positive amounts
+    each: i in payment.installments[? @.percent > 10]
+    assert: i.amount > 0
+""",
+        encoding="utf-8",
+    )
+    pack = load_pack(pack_file)
+    data = {
+        "payment": {"installments": [{"percent": 30, "amount": 5}, {"percent": 70, "amount": -1}]}
+    }
+    interpreted: list[object] = []
+    interpreter = located.Interpreter
+
+    def counting(env: Any) -> Any:
+        interpreted.append(env)
+        return interpreter(env)
+
+    monkeypatch.setattr(located, "Interpreter", counting)
+    runs = [pack.run(data, TODAY) for _ in range(3)]
+    # The first contract is interpreted by the engine (a run of one contract builds no
+    # code); the later ones by the generated code, the interpreter never called.
+    assert interpreted == []
+    for results in runs:
+        assert [(loc.result.outcome, loc.result.element, loc.path) for loc in results] == [
+            ("pass", 0, None),
+            ("fail", 1, ("payment", "installments", 1, "amount")),
+        ]
+    # An absent list is still the interpreter's to report, with its path.
+    (missing,) = pack.run({"payment": {}}, TODAY)
+    assert missing.result.outcome == "missing"
+    assert missing.result.missing == ["payment.installments"]
+    assert len(interpreted) == 1

@@ -196,6 +196,7 @@ _RUNTIME: Final[dict[str, Any]] = {
 _BUILTINS: Final = {
     "type": type,
     "len": len,
+    "enumerate": enumerate,
     "all": all,
     "any": any,
     "int": int,

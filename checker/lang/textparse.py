@@ -23,6 +23,7 @@ from checker.lang.ops import compile_pattern
 from checker.lang.values import (
     CURRENCIES,
     Duration,
+    Missing,
     Money,
     Number,
     normalize_number,
@@ -523,11 +524,23 @@ def _strings(value: object, out: list[str], active: set[int]) -> None:
         return
     active.add(id(value))
     for v in value.values() if isinstance(value, Mapping) else value:
-        if isinstance(v, str):
+        t = type(v)
+        if t is str:
+            out.append(v)
+        elif t is dict or t is list:
+            _strings(v, out, active)
+        elif t in _NO_TEXT:
+            continue  # the usual scalars, told apart without a costly Mapping check
+        elif isinstance(v, str):
             out.append(v)
         elif isinstance(v, Mapping | list | tuple):
             _strings(v, out, active)
     active.discard(id(value))
+
+
+_NO_TEXT: Final = frozenset(
+    {int, float, bool, type(None), Decimal, _dt.date, Duration, Money, Missing}
+)
 
 
 def may_hold_placeholders(value: object) -> bool:

@@ -92,6 +92,31 @@ def test_coalescing_a_built_list_runs_compiled(text: str, expected: Any) -> None
     assert value == expected == expr.interpret(program.env(DATA))
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # compact() drops missing items: absent paths in its list need no interpreter.
+        ("compact([parties[0].seal, parties[1].name, fees.total, signatures[5].name])", ["乙公司"]),
+        ("compact(parties[*].seal ?? [])", []),
+        ("compact(signatures[*].name ?? [])", ["甲公司", "乙", "丙公司"]),
+        ("compact(fees.components[*].amount ?? [])", []),  # no list at all: the empty one
+        (
+            'flatten([compact(parties[? @.label == "乙方"][*].seal), compact([parties[0].name])])',
+            ["甲公司"],
+        ),
+    ],
+)
+def test_compacting_absent_paths_runs_compiled(text: str, expected: Any) -> None:
+    program = Program()
+    expr = program.compile(text)
+    env = program.env(DATA)
+    try:
+        value = expr.compiled.fast(env.data, env.params, env.let_value, env.ctx)
+    except Deopt:  # pragma: no cover - the failure this test is about
+        pytest.fail(f"{text} fell back to the interpreter")
+    assert value == expected == expr.interpret(program.env(DATA))
+
+
 def test_text_membership_and_equality_keep_the_language_rules() -> None:
     gone = Missing(["x"])
     assert ops.member("a", ["b", "a"]) is True

@@ -321,10 +321,28 @@ def test_float_data_against_number_literals(x: float, lit: Decimal, op: str, fli
     assert compiled == interpreted, text
 
 
-# `each` sources: the generated located evaluation gives the interpreter's list and origins.
+# compact() over paths that may be absent: generated without deoptimising on absence.
 source_paths: st.SearchStrategy[Node] = st.recursive(
     st.sampled_from(NAMES).map(Name), _path, max_leaves=3
 )
+compacted = st.one_of(
+    st.lists(st.one_of(source_paths, trees), max_size=4).map(lambda xs: ListLit(tuple(xs))),
+    st.builds(Project, source_paths, _body_path()),
+    st.builds(Project, source_paths, _body_path()).map(lambda p: Binary("??", p, ListLit(()))),
+).map(lambda arg: Call("compact", (arg,)))
+
+
+@settings(
+    max_examples=examples(10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(compacted, contracts)
+def test_compact_of_absent_paths_agrees_with_interpreter(tree: Node, data: dict[str, Any]) -> None:
+    _agree(tree, data)
+
+
+# `each` sources: the generated located evaluation gives the interpreter's list and origins.
 conditions = st.builds(
     Compare,
     st.tuples(st.builds(Member, st.just(Current()), st.sampled_from(FIELDS)), trees),

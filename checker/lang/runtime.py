@@ -80,6 +80,15 @@ def _placeholders(value: Any, base: str, ctx: Any) -> Any:
     return find_placeholders(value, base, ctx.placeholder_patterns)
 
 
+def _list_or_empty(v: Any) -> list[Any]:
+    """`xs ?? []` for a list read with `_path_get`: an absent or null list is empty."""
+    if v is None or type(v) is Missing:
+        return []
+    if type(v) is list:
+        return v
+    raise Deopt
+
+
 def _coalesce(left: Any, right: Callable[[], Any]) -> Any:
     """`left ?? right` where the generated code cannot bind a temporary."""
     if left is None or type(left) is Missing:
@@ -164,6 +173,7 @@ _RUNTIME: Final[dict[str, Any]] = {
     "_as_str": _as_str,
     "_present": _present,
     "_coalesce": _coalesce,
+    "_list_or_empty": _list_or_empty,
     "_placeholders": _placeholders,
     "_sum_raw": _sum_raw,
     "_path_get": _path_get,

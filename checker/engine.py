@@ -140,6 +140,7 @@ class RuleRunner:
         # `each` sources by id of their rule: generated once a second contract is checked.
         self._sources: dict[int, LocatedSource] = {}
         self._interpreted: set[int] = set()
+        self._simple_results: dict[tuple[int, str, str | None], Located] = {}
 
     def without(self, keys: Collection[tuple[str, str]]) -> RuleRunner:
         """This runner without the rules of `keys` ((pack, rule id)): those another pack
@@ -269,18 +270,26 @@ class RuleRunner:
         element: int | None = None,
         reason: str | None = None,
     ) -> Located:
-        return Located(
-            RuleResult(
-                pack=rule.pack,
-                rule=rule.id,
-                outcome=outcome,
-                severity=rule.severity,
-                title=rule.title,
-                element=element,
-                reason=reason,
-            ),
-            None,
-        )
+        """A result without a finding (a pass or a skip). Results are immutable: one per
+        rule, outcome and reason serves every contract (elements get their own)."""
+        key = (id(rule), outcome, reason) if element is None else None
+        found = self._simple_results.get(key) if key is not None else None
+        if found is None:
+            found = Located(
+                RuleResult(
+                    pack=rule.pack,
+                    rule=rule.id,
+                    outcome=outcome,
+                    severity=rule.severity,
+                    title=rule.title,
+                    element=element,
+                    reason=reason,
+                ),
+                None,
+            )
+            if key is not None:
+                self._simple_results[key] = found
+        return found
 
     @staticmethod
     def _severity(rule: CompiledRule, env: Env) -> Severity:

@@ -192,3 +192,16 @@ rules:
     assert missing.result.outcome == "missing"
     assert missing.result.missing == ["payment.installments"]
     assert len(interpreted) == 1
+
+
+def test_results_without_findings_are_made_once_per_rule(packs: list[Pack]) -> None:
+    prc = next(p for p in packs if p.id == "prc-service-contract")
+    data, _ = prc.typed(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")))
+    first, again = prc.run(data, TODAY), prc.run(data, TODAY)
+    assert [loc.result for loc in first] == [loc.result for loc in again]
+    shared = [a for a, b in zip(first, again, strict=True) if a is b]
+    assert {loc.result.outcome for loc in shared} == {"pass", "skip"}
+    assert all(loc.result.element is None for loc in shared)
+    # Every rule's own, and elements of an `each` rule each get theirs.
+    assert len({id(loc) for loc in first}) == len(first)
+    assert any(loc.result.element is not None for loc in first)

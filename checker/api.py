@@ -65,6 +65,12 @@ class Pack:
     def __repr__(self) -> str:
         return f"<Pack {self.id} {self.version}: {len(self.rules)} rules>"
 
+    @property
+    def rule_keys(self) -> frozenset[tuple[str, str]]:
+        """(pack, rule id) of every rule the pack runs (rules keep the pack defining them)."""
+        keys: frozenset[tuple[str, str]] = self._runner.keys
+        return keys
+
     def adjust(self, severity: Mapping[str, Severity], disabled: Iterable[str]) -> None:
         """Apply per-rule configuration: severity changes and disabled rules.
 

@@ -136,6 +136,8 @@ class RuleRunner:
         self.unguarded = self.plain and all(r.when is None for r in self.rules)
         self.ctx = program.env({}).ctx  # today() of this run, shared by every contract
         self._by_id = {(r.pack, r.id): r for r in self.rules}
+        self.keys = frozenset(self._by_id)  # (pack, rule id) of every rule
+        self._slot_of = {id(r): slot for r, slot in zip(self.rules, self.slots, strict=True)}
         self._without: dict[frozenset[tuple[str, str]], RuleRunner] = {}
         # `each` sources by id of their rule: generated once a second contract is checked.
         self._sources: dict[int, LocatedSource] = {}
@@ -186,12 +188,19 @@ class RuleRunner:
         this data (a rule reading `document` on a YAML contract), or None to run it; with
         `detail`, only that many findings of an `each` rule are worked out in full (see
         `_run_each`)."""
+        reasons = [skip(r) for r in self.rules] if skip is not None else [None] * len(self.rules)
+        skipped = {
+            (r.pack, r.id) for r, why in zip(self.rules, reasons, strict=True) if why is not None
+        }
+        # Rules the data cannot decide are not evaluated at all (a batch without them).
+        runner = self.without(skipped) if skipped else self
         env = self.program.env(data, params=self.params, today=today)
-        values, applies = self._values(env)
+        values, applies = runner._values(env)
         day = self.law_date(env) if self.dated else None
         out: list[Located] = []
-        for rule, slot in zip(self.rules, self.slots, strict=True):
-            reason = skip(rule) if skip is not None else None
+        for i, rule in enumerate(self.rules):
+            reason = reasons[i]
+            slot = None if reason is not None else runner._slot_of[id(rule)]
             if reason is not None:
                 out.append(self._simple(rule, "skip", reason=reason))
             elif (rule.applies_to is not None and applies[rule.applies_to.text] is not True) or (

@@ -15,8 +15,9 @@ from checker.api import Pack
 from checker.inputs import schema as schema_module
 from checker.inputs.schema import ContractSchema
 from checker.lang import Duration, Missing, Money, located, runtime
+from checker.lang.interpreter import Env
 from checker.packs.pack import builtin_packs
-from checker.runner import check_file
+from checker.runner import check_file, skip_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "c1-customer-acquisition.yaml"
@@ -205,3 +206,41 @@ def test_results_without_findings_are_made_once_per_rule(packs: list[Pack]) -> N
     # Every rule's own, and elements of an `each` rule each get theirs.
     assert len({id(loc) for loc in first}) == len(first)
     assert any(loc.result.element is not None for loc in first)
+
+
+def test_rules_the_file_cannot_decide_are_not_evaluated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack_file = tmp_path / "pack.yaml"
+    pack_file.write_text(
+        """pack: t
+version: 1.0.0
+title: t
+let:
+  heading: document.title ?? ""
+  fee: payment.fee
+rules:
+  - id: titled
+    title: The document has a title
+    assert: heading != ""
+  - id: fee-stated
+    title: The fee is stated
+    assert: fee > 0
+""",
+        encoding="utf-8",
+    )
+    pack = load_pack(pack_file)
+    computed: list[str] = []
+    let_value = Env.let_value
+
+    def counting(self: Env, name: str) -> Any:
+        computed.append(name)
+        return let_value(self, name)
+
+    monkeypatch.setattr(Env, "let_value", counting)
+    results = pack.run({"payment": {"fee": 3}}, TODAY, skip_reason(None))
+    assert [(loc.result.rule, loc.result.outcome, loc.result.reason) for loc in results] == [
+        ("titled", "skip", "not a document"),
+        ("fee-stated", "pass", None),
+    ]
+    assert computed == ["fee"]  # `heading` (reading the document model) was never worked out

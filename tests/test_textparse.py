@@ -615,3 +615,28 @@ def test_blank_text_shortcut_agrees_with_the_patterns(s: str) -> None:
     from checker.lang.textparse import _blank_text_by_patterns
 
     assert blank_text(s) == _blank_text_by_patterns(s)
+
+
+def test_blank_text_searches_pattern_by_pattern_only_where_a_placeholder_may_be(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from checker.lang import textparse
+
+    searched: list[str] = []
+    by_patterns = textparse._blank_text_by_patterns
+
+    def counting(s: str, extra_patterns: Any = ()) -> bool:
+        searched.append(s)
+        return by_patterns(s, extra_patterns)
+
+    monkeypatch.setattr(textparse, "_blank_text_by_patterns", counting)
+    # Digits, 年 and Latin t / x start no placeholder here: decided at once.
+    assert blank_text("北京市朝阳区建国路1号2021年") is False
+    assert blank_text("Tax: 12") is False
+    assert blank_text(" —— 1 ") is False
+    assert searched == []
+    assert blank_text("（ ）____") is True
+    assert blank_text("2025年 月 日") is False
+    assert searched == ["（ ）____", "2025年 月 日"]
+    assert blank_text("\ud800 1") is False  # a lone surrogate: left to the patterns
+    assert searched[-1] == "\ud800 1"

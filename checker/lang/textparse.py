@@ -547,11 +547,8 @@ def may_hold_placeholders(value: object) -> bool:
     """False when no string under `value` can hold a built-in placeholder (one search)."""
     texts: list[str] = []
     _strings(value, texts, set())
-    try:
-        # One text, "\n" between strings: a match across two is a false alarm, not a miss.
-        return _maybe_placeholder().search("\n".join(texts)) is not None
-    except UnicodeEncodeError:  # a lone surrogate (from JSON) is not UTF-8: RE2 cannot read it
-        return True
+    # One text, "\n" between strings: a match across two is a false alarm, not a miss.
+    return _may_hold("\n".join(texts))
 
 
 def find_placeholders(
@@ -578,10 +575,18 @@ _PLACEHOLDER_CHARS: Final = frozenset("_＿[［【〔(（{$XxＸｘ×Tt待年12"
 
 def blank_text(s: str, extra_patterns: Sequence[str] = ()) -> bool:
     """True when `s` is empty or holds only placeholders, blanks, punctuation and symbols."""
-    if not extra_patterns and _PLACEHOLDER_CHARS.isdisjoint(s):
-        # No character that can start a placeholder: only the first content character matters.
+    if not extra_patterns and (_PLACEHOLDER_CHARS.isdisjoint(s) or not _may_hold(s)):
+        # No placeholder in it: only the first content character matters.
         return all(c.isspace() or unicodedata.category(c)[0] in "PS" for c in s)
     return _blank_text_by_patterns(s, extra_patterns)
+
+
+def _may_hold(s: str) -> bool:
+    """Whether a built-in placeholder can be in `s` (one RE2 search, see `_MAYBE_PLACEHOLDER`)."""
+    try:
+        return _maybe_placeholder().search(s) is not None
+    except UnicodeEncodeError:  # a lone surrogate (from JSON) is not UTF-8: RE2 cannot read it
+        return True
 
 
 def _blank_text_by_patterns(s: str, extra_patterns: Sequence[str] = ()) -> bool:

@@ -4,12 +4,13 @@ Each agrees with the interpreter; the generated code is checked not to fall back
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import pytest
 
 from checker.lang import Missing, Program, ops, types
-from checker.lang.runtime import Deopt
+from checker.lang.runtime import Deopt, _path_get
 
 DATA: dict[str, Any] = {
     "parties": [{"label": "甲方", "name": "甲公司"}, {"label": "乙方", "name": "乙公司"}],
@@ -151,3 +152,25 @@ def test_trees_read_back_from_the_cache_keep_spans_without_listing_fields(
     monkeypatch.undo()
     assert back == tree
     assert back.span == tree.span and back.operands[0].span == tree.operands[0].span
+
+
+@pytest.mark.parametrize(
+    ("obj", "keys", "expected"),
+    [
+        ({"a": {"b": [{"c": 1}]}}, ("a", "b", 0, "c"), 1),
+        ({"a": {"b": [{"c": 1}]}}, ("a", "b", -1, "c"), 1),
+        ({"a": {"b": [{"c": 1}]}}, ("a", "b", 1, "c"), Missing()),
+        ({"a": None}, ("a", "b"), Missing()),
+        ({"a": 0.5}, ("a",), ops.norm(0.5)),
+        (MappingProxyType({"a": MappingProxyType({"b": 2})}), ("a", "b"), 2),
+        ({"a": []}, ("a", "b"), Deopt),  # a name on a list: the interpreter's error
+        ({"a": {"1": 2}}, ("a", 1), Deopt),  # an index on a map
+        ({"a": "text"}, ("a", "b"), Deopt),
+    ],
+)
+def test_path_reads_in_generated_code(obj: Any, keys: tuple[Any, ...], expected: Any) -> None:
+    if expected is Deopt:
+        with pytest.raises(Deopt):
+            _path_get(obj, keys)
+    else:
+        assert _path_get(obj, keys) == expected

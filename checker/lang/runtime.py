@@ -127,13 +127,14 @@ _ABSENT: Final = Missing()
 def _path_get(obj: Any, keys: tuple[Any, ...]) -> Any:
     """Follow keys without raising on absence: the value, or missing (errors deoptimise)."""
     for k in keys:
-        if isinstance(obj, Mapping) and type(k) is str:
+        t = type(obj)
+        if (t is dict or (t is not list and isinstance(obj, Mapping))) and type(k) is str:
             if k not in obj:
                 return _ABSENT
             obj = obj[k]
         elif obj is None:
             return _ABSENT
-        elif type(obj) is list and type(k) is int:
+        elif t is list and type(k) is int:
             if not -len(obj) <= k < len(obj):
                 return _ABSENT
             obj = obj[k]

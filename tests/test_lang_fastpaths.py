@@ -4,12 +4,13 @@ Each agrees with the interpreter; the generated code is checked not to fall back
 
 from __future__ import annotations
 
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
 import pytest
 
-from checker.lang import Missing, Program, ops, types
+from checker.lang import Duration, Missing, Money, Program, ops, types
 from checker.lang.runtime import Deopt, _path_get
 
 DATA: dict[str, Any] = {
@@ -174,3 +175,27 @@ def test_path_reads_in_generated_code(obj: Any, keys: tuple[Any, ...], expected:
             _path_get(obj, keys)
     else:
         assert _path_get(obj, keys) == expected
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        ([{"a": 1}, {"a": Decimal("2.50")}, {"a": 0.5}], Decimal("4.00")),
+        (
+            [{"a": Money(1, "CNY")}, {"a": Money(Decimal("2.5"), "CNY")}],
+            Money(Decimal("3.5"), "CNY"),
+        ),
+        ([{"a": Duration(1, "months")}, {"a": Duration(12, "months")}], Duration(13, "months")),
+        ([{"a": Money(1, "CNY")}, {"a": Missing(["x.a"])}], Missing(["x.a"])),
+    ],
+)
+def test_sums_of_data_run_compiled(items: list[Any], expected: Any) -> None:
+    program = Program()
+    expr = program.compile("sum(x[*].a)")
+    env = program.env({"x": items})
+    try:
+        value = expr.compiled.fast(env.data, env.params, env.let_value, env.ctx)
+    except Deopt:  # pragma: no cover - the failure this test is about
+        pytest.fail("fell back to the interpreter")
+    assert value == expected == expr.interpret(program.env({"x": items}))
+    assert repr(value) == repr(expr.interpret(program.env({"x": items})))

@@ -452,8 +452,10 @@ class _Gen:
             return f"{self.const(fn.impl)}({safe})", "bool"
         if name == "sum" and node.args:
             arg = self.gen(node.args[0])
-            if arg[1] in ("list:raw", "list:num"):
+            if arg[1] == "list:num":
                 return f"_sum_raw({arg[0]})", "num"
+            if arg[1] == "list:raw":  # numbers, or money or durations: `sum` adds those
+                return f"_sum_items({arg[0]}, {self.const(fn.impl)})", "val"
         if name in ("count", "len") and node.args:
             arg = self.gen(node.args[0])
             if arg[1].startswith("list:") and arg[1] != "list:val":

@@ -121,6 +121,15 @@ def _sum_raw(xs: list[Any]) -> Any:
     return total
 
 
+def _sum_items(xs: list[Any], total: Callable[[list[Any]], Any]) -> Any:
+    """`sum` of items read from the data: numbers added here; money, durations and
+    missing items by the function itself (`total`), as the interpreter calls it."""
+    try:
+        return _sum_raw(xs)
+    except Deopt:
+        return total(xs)
+
+
 _ABSENT: Final = Missing()
 
 
@@ -177,6 +186,7 @@ _RUNTIME: Final[dict[str, Any]] = {
     "_list_or_empty": _list_or_empty,
     "_placeholders": _placeholders,
     "_sum_raw": _sum_raw,
+    "_sum_items": _sum_items,
     "_path_get": _path_get,
     "_hoisted": _hoisted,
     "_ABSENT": _ABSENT,

@@ -60,6 +60,7 @@ def text_of(v: Any, lang: str = "en", labels: Mapping[str, str] | None = None) -
 # list copied into every finding of a rule would cost more than the contract itself).
 VALUE_CHARS: Final = 10_000  # characters of a string
 VALUE_ITEMS: Final = 1_000  # items of a list, entries of a map
+SHARED_ELEMENTS: Final = 64  # elements of an `each` rule whose passes are made once per run
 
 
 def bounded(v: Any) -> Any:
@@ -142,7 +143,7 @@ class RuleRunner:
         # `each` sources by id of their rule: generated once a second contract is checked.
         self._sources: dict[int, LocatedSource] = {}
         self._interpreted: set[int] = set()
-        self._simple_results: dict[tuple[int, str, str | None], Located] = {}
+        self._simple_results: dict[tuple[int, str, str | None, int | None], Located] = {}
 
     def without(self, keys: Collection[tuple[str, str]]) -> RuleRunner:
         """This runner without the rules of `keys` ((pack, rule id)): those another pack
@@ -189,9 +190,7 @@ class RuleRunner:
         `detail`, only that many findings of an `each` rule are worked out in full (see
         `_run_each`)."""
         reasons = [skip(r) for r in self.rules] if skip is not None else [None] * len(self.rules)
-        skipped = {
-            (r.pack, r.id) for r, why in zip(self.rules, reasons, strict=True) if why is not None
-        }
+        skipped = {(r.pack, r.id) for r, why in zip(self.rules, reasons, strict=True) if why}
         # Rules the data cannot decide are not evaluated at all (a batch without them).
         runner = self.without(skipped) if skipped else self
         env = self.program.env(data, params=self.params, today=today)
@@ -280,9 +279,10 @@ class RuleRunner:
         reason: str | None = None,
     ) -> Located:
         """A result without a finding (a pass or a skip). Results are immutable: one per
-        rule, outcome and reason serves every contract (elements get their own)."""
-        key = (id(rule), outcome, reason) if element is None else None
-        found = self._simple_results.get(key) if key is not None else None
+        rule, outcome, reason and element serves every contract (the first elements only:
+        a long list's would be kept for ever)."""
+        key = (id(rule), outcome, reason, element)
+        found = self._simple_results.get(key)
         if found is None:
             found = Located(
                 RuleResult(
@@ -296,7 +296,7 @@ class RuleRunner:
                 ),
                 None,
             )
-            if key is not None:
+            if element is None or element < SHARED_ELEMENTS:
                 self._simple_results[key] = found
         return found
 

@@ -12,6 +12,7 @@ import yaml
 
 from checker import PackSet, load_pack
 from checker.api import Pack
+from checker.engine import SHARED_ELEMENTS
 from checker.inputs import schema as schema_module
 from checker.inputs.schema import ContractSchema
 from checker.lang import Duration, Missing, Money, located, runtime
@@ -202,10 +203,26 @@ def test_results_without_findings_are_made_once_per_rule(packs: list[Pack]) -> N
     assert [loc.result for loc in first] == [loc.result for loc in again]
     shared = [a for a, b in zip(first, again, strict=True) if a is b]
     assert {loc.result.outcome for loc in shared} == {"pass", "skip"}
-    assert all(loc.result.element is None for loc in shared)
-    # Every rule's own, and elements of an `each` rule each get theirs.
+    assert any(loc.result.element is None for loc in shared)
+    assert any(loc.result.element is not None for loc in shared)  # each element its own
     assert len({id(loc) for loc in first}) == len(first)
-    assert any(loc.result.element is not None for loc in first)
+
+
+def test_passes_of_elements_past_a_bound_are_not_kept(tmp_path: Path) -> None:
+    pack_file = tmp_path / "pack.yaml"
+    pack_file.write_text(
+        "pack: t\nversion: 1.0.0\ntitle: t\nrules:\n"
+        "  - {id: r, title: t, each: x in xs, assert: x > 0}\n",
+        encoding="utf-8",
+    )
+    pack = load_pack(pack_file)
+    data = {"xs": list(range(1, SHARED_ELEMENTS + 3))}
+    first, again = pack.run(data, TODAY), pack.run(data, TODAY)
+    assert [loc.result for loc in first] == [loc.result for loc in again]
+    assert [a is b for a, b in zip(first, again, strict=True)] == [True] * SHARED_ELEMENTS + [
+        False,
+        False,
+    ]
 
 
 def test_rules_the_file_cannot_decide_are_not_evaluated(

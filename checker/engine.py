@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import itertools
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -13,6 +14,7 @@ from typing import Any, Final
 
 from .inputs.loader import pointer
 from .lang import EvalError, Expression, Missing, Program, unparse
+from .lang.batch import CompiledBatch
 from .lang.compiler import SKIPPED
 from .lang.interpreter import (
     Env,
@@ -128,7 +130,7 @@ class RuleRunner:
         self.n_rule_items = len(items)
         self.applies_texts = list(applies)
         items.extend(applies.values())
-        self.batch = program.batch(items)
+        self._items = items
         self.plain = (
             not applies
             and all(slot is not None for slot in self.slots)
@@ -140,15 +142,19 @@ class RuleRunner:
         self.keys = frozenset(self._by_id)  # (pack, rule id) of every rule
         self._slot_of = {id(r): slot for r, slot in zip(self.rules, self.slots, strict=True)}
         self._without: dict[frozenset[tuple[str, str]], RuleRunner] = {}
-        # `each` sources by id of their rule: generated once a second contract is checked.
-        self._sources: dict[int, LocatedSource] = {}
+        self._sources: dict[int, LocatedSource] = {}  # `each` sources by id of their rule
         self._interpreted: set[int] = set()
         self._simple_results: dict[tuple[int, str, str | None, int | None], Located] = {}
 
+    @functools.cached_property
+    def batch(self) -> CompiledBatch:
+        """The batch function, built at first use (a runner used only `without` some rules
+        never builds it)."""
+        return self.program.batch(self._items)
+
     def without(self, keys: Collection[tuple[str, str]]) -> RuleRunner:
-        """This runner without the rules of `keys` ((pack, rule id)): those another pack
-        already ran on the contract (a shared `extends`). Built once per set of keys, so a
-        run over many files compiles its batch once; `self` when none of them is here."""
+        """This runner without the rules of `keys` ((pack, rule id)), built once per set of
+        keys (another pack ran them; the file cannot decide them); `self` if none is here."""
         drop = frozenset(k for k in self._by_id if k in keys)
         if not drop:
             return self
@@ -191,8 +197,7 @@ class RuleRunner:
         `_run_each`)."""
         reasons = [skip(r) for r in self.rules] if skip is not None else [None] * len(self.rules)
         skipped = {(r.pack, r.id) for r, why in zip(self.rules, reasons, strict=True) if why}
-        # Rules the data cannot decide are not evaluated at all (a batch without them).
-        runner = self.without(skipped) if skipped else self
+        runner = self.without(skipped) if skipped else self  # undecidable: not evaluated
         env = self.program.env(data, params=self.params, today=today)
         values, applies = runner._values(env)
         day = self.law_date(env) if self.dated else None
@@ -278,9 +283,8 @@ class RuleRunner:
         element: int | None = None,
         reason: str | None = None,
     ) -> Located:
-        """A result without a finding (a pass or a skip). Results are immutable: one per
-        rule, outcome, reason and element serves every contract (the first elements only:
-        a long list's would be kept for ever)."""
+        """A pass or a skip: immutable, so one per rule, outcome, reason and element (the
+        first SHARED_ELEMENTS) serves every contract."""
         key = (id(rule), outcome, reason, element)
         found = self._simple_results.get(key)
         if found is None:
@@ -372,8 +376,7 @@ class RuleRunner:
         return out
 
     def _each_items(self, rule: CompiledRule, env: Env) -> tuple[Any, Origin]:
-        """An `each` rule's list and where its items are: interpreted for the first contract,
-        then by generated code (not built for a run that checks one contract only)."""
+        """An `each` list and its items' places: interpreted once, then generated code."""
         assert rule.each is not None
         source = self._sources.get(id(rule))
         if source is None:

@@ -261,3 +261,12 @@ rules:
         ("fee-stated", "pass", None),
     ]
     assert computed == ["fee"]  # `heading` (reading the document model) was never worked out
+
+
+def test_a_pack_run_without_some_rules_builds_no_batch_of_them_all() -> None:
+    packs = [load_pack(n) for n in ("drafting", "prc-service-contract")]
+    check_file(EXAMPLE, packs, TODAY)
+    prc = packs[1]._runner
+    assert "batch" not in vars(prc)  # only the batch without drafting's rules was built
+    assert "batch" in vars(prc.without(packs[0].rule_keys))
+    assert prc.batch.items  # built when asked for

@@ -372,10 +372,9 @@ def _check_file(
                         _tool_finding(name, sp.code, "contract-schema", sp.message, sp.path, pos)
                     )
         # A rule an earlier pack already ran (a shared `extends`) is not run again.
-        results = pack.run(
-            typed_by_schema[key], today, skip, MAX_FINDINGS_PER_RULE + 1, exclude=seen_rules
-        )
-        for loc in results:
+        shared = pack.rule_keys & seen_rules
+        more = {"exclude": shared} if shared else {}
+        for loc in pack.run(typed_by_schema[key], today, skip, MAX_FINDINGS_PER_RULE + 1, **more):
             r = loc.result
             key_rule = (r.pack, r.rule)
             outcomes[key_rule] = _worst(outcomes.get(key_rule), r.outcome)

@@ -270,3 +270,22 @@ def test_a_pack_run_without_some_rules_builds_no_batch_of_them_all() -> None:
     assert "batch" not in vars(prc)  # only the batch without drafting's rules was built
     assert "batch" in vars(prc.without(packs[0].rule_keys))
     assert prc.batch.items  # built when asked for
+
+
+def test_a_value_behind_a_ref_cycle_is_read() -> None:
+    # b -> a -> b is a cycle; only `a` has a typed field: b reads through a.
+    schema = ContractSchema(
+        {
+            "type": "object",
+            "$defs": {
+                "a": {"properties": {"b": {"$ref": "#/$defs/b"}, "x": {"x-type": "duration"}}},
+                "b": {"properties": {"a": {"$ref": "#/$defs/a"}, "n": {"type": "string"}}},
+            },
+            "properties": {"start": {"$ref": "#/$defs/b"}},
+        },
+        trusted=True,
+    )
+    data = {"start": {"n": "x", "a": {"b": {"a": {"x": "3日"}}}}}
+    typed, problems = schema.apply(data)
+    assert problems == []
+    assert typed["start"]["a"]["b"]["a"]["x"] == Duration(3, "days")

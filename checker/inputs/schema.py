@@ -277,6 +277,10 @@ def _parse(xt: str, text: str) -> Any:
     return _PARSERS[xt](text)
 
 
+def _is_map(node: Any) -> bool:
+    return type(node) is dict or isinstance(node, Mapping)  # the common case without an ABC
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """What typing needs of one schema node, worked out once per schema: its x-type, the
@@ -310,6 +314,7 @@ class _Typer:
         # resolved once per schema, not once per value of every contract.
         self.plans = plans
         self.reading = reading  # whether some value under a node is read (see `reads`)
+        self.shapes: dict[int, tuple[str | None, dict[str, Any], Any, Any]] = {}  # this walk's
 
     def plan(self, node: Any) -> _Plan:
         found = self.plans.get(id(node))
@@ -325,16 +330,22 @@ class _Typer:
 
     def shape(self, node: Any) -> tuple[str | None, dict[str, Any], Any, Any]:
         """The node's x-type and the subschemas of its properties, other properties, items."""
+        found = self.shapes.get(id(node))
+        if found is None:
+            found = self.shapes[id(node)] = self._shape(node)
+        return found
+
+    def _shape(self, node: Any) -> tuple[str | None, dict[str, Any], Any, Any]:
         props: dict[str, Any] = {}
         extra: list[Any] = []
         items = None
         for sub in self.subschemas(node):
-            if isinstance(sub.get("properties"), Mapping):
+            if _is_map(sub.get("properties")):
                 for k, v in sub["properties"].items():
                     props.setdefault(k, v)
-            if isinstance(sub.get("additionalProperties"), Mapping):
+            if _is_map(sub.get("additionalProperties")):
                 extra.append(sub["additionalProperties"])
-            if items is None and isinstance(sub.get("items"), Mapping):
+            if items is None and _is_map(sub.get("items")):
                 items = sub["items"]
         return self.x_type(node), props, extra[0] if extra else None, items
 
@@ -342,44 +353,47 @@ class _Typer:
         """Whether data under the schema node can hold a value to read (an x-type)."""
         if node is None:
             return False
-        known = self.reading.get(id(node))
-        if known is None:
-            seen: set[int] = set()
-            known = self._search(node, seen)
-            # Nothing reachable from the node is read: from none of the nodes searched
-            # either (a recursive schema is searched once, not once per level).
-            for i in seen if not known else (id(node),):
-                self.reading[i] = known
-        return known
+        if id(node) not in self.reading:
+            self._mark(node)
+        return self.reading[id(node)]
 
-    def _search(self, node: Any, seen: set[int]) -> bool:
-        """Whether some subschema reachable from the node (`$ref`s followed) has an x-type;
-        `seen` gets every node searched (all that are reachable when the answer is no)."""
-        stack = [node]
+    def _mark(self, start: Any) -> None:
+        """Decide `reads` for every node reachable from `start` (`$ref`s followed) at once:
+        those from which an x-type can be reached, going back from the x-types."""
+        children: dict[int, list[Any]] = {}
+        stack = [start]
         while stack:
-            here = stack.pop()
-            if here is None or id(here) in seen:
+            node = stack.pop()
+            if node is None or id(node) in children or id(node) in self.reading:
                 continue
-            known = self.reading.get(id(here))
-            if known is not None:
-                if known:
-                    return True
-                continue
-            seen.add(id(here))
-            x_type, props, other, items = self.shape(here)
-            if x_type in _PARSERS:
-                return True
-            stack.extend((*props.values(), other, items))
-        return False
+            _, props, other, items = self.shape(node)
+            children[id(node)] = [k for k in (*props.values(), other, items) if k is not None]
+            stack.extend(children[id(node)])
+        parents: dict[int, list[int]] = {}
+        reading: list[int] = []
+        for i, kids in children.items():
+            for kid in kids:
+                parents.setdefault(id(kid), []).append(i)
+            node_reads = self.shapes[i][0] in _PARSERS
+            if node_reads or any(self.reading.get(id(kid)) for kid in kids):
+                reading.append(i)
+        found = set(reading)
+        while reading:
+            for parent in parents.get(reading.pop(), ()):
+                if parent not in found:
+                    found.add(parent)
+                    reading.append(parent)
+        for i in children:
+            self.reading[i] = i in found
 
     def resolve(self, node: Any) -> Any:
         seen = 0
-        while isinstance(node, Mapping) and "$ref" in node and seen < 32:
+        while _is_map(node) and "$ref" in node and seen < 32:
             ref = str(node["$ref"])
             target: Any = self.root
             if ref.startswith("#"):
                 for part in ref[1:].split("/"):
-                    if part and isinstance(target, Mapping):
+                    if part and _is_map(target):
                         target = target.get(part.replace("~1", "/").replace("~0", "~"), {})
             else:
                 target = {}
@@ -389,7 +403,7 @@ class _Typer:
 
     def x_type(self, node: Any) -> str | None:
         node = self.resolve(node)
-        if not isinstance(node, Mapping):
+        if not _is_map(node):
             return None
         xt = node.get("x-type")
         if isinstance(xt, str):
@@ -405,7 +419,7 @@ class _Typer:
 
     def subschemas(self, node: Any) -> list[Mapping[str, Any]]:
         node = self.resolve(node)
-        if not isinstance(node, Mapping):
+        if not _is_map(node):
             return []
         out = [node]
         for combo in ("anyOf", "oneOf", "allOf"):

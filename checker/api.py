@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,12 @@ class Pack:
     def __repr__(self) -> str:
         return f"<Pack {self.id} {self.version}: {len(self.rules)} rules>"
 
+    @property
+    def rule_keys(self) -> frozenset[tuple[str, str]]:
+        """(pack, rule id) of every rule the pack runs (rules keep the pack defining them)."""
+        keys: frozenset[tuple[str, str]] = self._runner.keys
+        return keys
+
     def adjust(self, severity: Mapping[str, Severity], disabled: Iterable[str]) -> None:
         """Apply per-rule configuration: severity changes and disabled rules.
 
@@ -124,14 +130,18 @@ class Pack:
         today: _dt.date | None = None,
         skip: Callable[[CompiledRule], str | None] | None = None,
         detail: int | None = None,
+        exclude: Collection[tuple[str, str]] = (),
     ) -> list[Located]:
         """Results with the data path each finding points at; `data` must already be typed.
 
         `skip` gives the reason a rule is not run on this data, or None (see RuleRunner.run).
         `detail` bounds the elements of one `each` rule that get a full result (message,
         values, place); later ones share one bare result per outcome (for capped reports).
+        Rules whose (pack, rule id) is in `exclude` are not run and have no result (another
+        pack holding them through `extends` already ran them).
         """
-        return self._runner.run(data, today, skip, detail)
+        runner = self._runner.without(exclude) if exclude else self._runner
+        return runner.run(data, today, skip, detail)
 
     def verdicts(self, data: Mapping[str, Any], today: _dt.date | None = None) -> dict[str, Any]:
         """Rule id → True (pass), False (fail), None (skipped), or the Missing / EvalError
@@ -187,9 +197,7 @@ class PackSet:
         for pack in self.packs:
             keys = {(r.pack, r.id) for r in pack.rules}
             if keys - seen:
-                for loc in pack.run(typed[pack.schema], today):
-                    if (loc.result.pack, loc.result.rule) not in seen:
-                        out.append(loc.result)
+                out.extend(loc.result for loc in pack.run(typed[pack.schema], today, exclude=seen))
             seen |= keys
         return out
 

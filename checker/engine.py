@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
 from .inputs.loader import pointer
 from .lang import EvalError, Expression, Missing, Program, unparse
+from .lang.batch import CompiledBatch
 from .lang.compiler import SKIPPED
 from .lang.interpreter import (
     Env,
@@ -22,6 +24,7 @@ from .lang.interpreter import (
     child_origin,
     parse_path,
 )
+from .lang.located import LocatedSource, compile_source
 from .lang.nodes import Binary, Compare, Literal, Node, Quant, Unary
 from .lang.values import display, format_number, shorten, to_json
 from .models import Outcome, RuleResult, Severity
@@ -59,6 +62,7 @@ def text_of(v: Any, lang: str = "en", labels: Mapping[str, str] | None = None) -
 # list copied into every finding of a rule would cost more than the contract itself).
 VALUE_CHARS: Final = 10_000  # characters of a string
 VALUE_ITEMS: Final = 1_000  # items of a list, entries of a map
+SHARED_ELEMENTS: Final = 64  # elements of an `each` rule whose passes are made once per run
 
 
 def bounded(v: Any) -> Any:
@@ -126,7 +130,7 @@ class RuleRunner:
         self.n_rule_items = len(items)
         self.applies_texts = list(applies)
         items.extend(applies.values())
-        self.batch = program.batch(items)
+        self._items = items
         self.plain = (
             not applies
             and all(slot is not None for slot in self.slots)
@@ -135,6 +139,31 @@ class RuleRunner:
         self.unguarded = self.plain and all(r.when is None for r in self.rules)
         self.ctx = program.env({}).ctx  # today() of this run, shared by every contract
         self._by_id = {(r.pack, r.id): r for r in self.rules}
+        self.keys = frozenset(self._by_id)  # (pack, rule id) of every rule
+        self._slot_of = {id(r): slot for r, slot in zip(self.rules, self.slots, strict=True)}
+        self._without: dict[frozenset[tuple[str, str]], RuleRunner] = {}
+        self._sources: dict[int, LocatedSource] = {}  # `each` sources by id of their rule
+        self._interpreted: set[int] = set()
+        self._simple_results: dict[tuple[int, str, str | None, int | None], Located] = {}
+
+    @functools.cached_property
+    def batch(self) -> CompiledBatch:
+        """The batch function, built at first use (a runner used only `without` some rules
+        never builds it)."""
+        return self.program.batch(self._items)
+
+    def without(self, keys: Collection[tuple[str, str]]) -> RuleRunner:
+        """This runner without the rules of `keys` ((pack, rule id)), built once per set of
+        keys (another pack ran them; the file cannot decide them); `self` if none is here."""
+        drop = frozenset(k for k in self._by_id if k in keys)
+        if not drop:
+            return self
+        runner = self._without.get(drop)
+        if runner is None:
+            kept = [r for r in self.rules if (r.pack, r.id) not in drop]
+            runner = RuleRunner(self.program, kept, self.params, self.in_force_at, self.labels_zh)
+            self._without[drop] = runner
+        return runner
 
     def _values(self, env: Env) -> tuple[Sequence[Any], dict[str, Any]]:
         values = self.batch.run(env)
@@ -166,12 +195,16 @@ class RuleRunner:
         this data (a rule reading `document` on a YAML contract), or None to run it; with
         `detail`, only that many findings of an `each` rule are worked out in full (see
         `_run_each`)."""
+        reasons = [skip(r) for r in self.rules] if skip is not None else [None] * len(self.rules)
+        skipped = {(r.pack, r.id) for r, why in zip(self.rules, reasons, strict=True) if why}
+        runner = self.without(skipped) if skipped else self  # undecidable: not evaluated
         env = self.program.env(data, params=self.params, today=today)
-        values, applies = self._values(env)
+        values, applies = runner._values(env)
         day = self.law_date(env) if self.dated else None
         out: list[Located] = []
-        for rule, slot in zip(self.rules, self.slots, strict=True):
-            reason = skip(rule) if skip is not None else None
+        for i, rule in enumerate(self.rules):
+            reason = reasons[i]
+            slot = None if reason is not None else runner._slot_of[id(rule)]
             if reason is not None:
                 out.append(self._simple(rule, "skip", reason=reason))
             elif (rule.applies_to is not None and applies[rule.applies_to.text] is not True) or (
@@ -250,18 +283,26 @@ class RuleRunner:
         element: int | None = None,
         reason: str | None = None,
     ) -> Located:
-        return Located(
-            RuleResult(
-                pack=rule.pack,
-                rule=rule.id,
-                outcome=outcome,
-                severity=rule.severity,
-                title=rule.title,
-                element=element,
-                reason=reason,
-            ),
-            None,
-        )
+        """A pass or a skip: immutable, so one per rule, outcome, reason and element (the
+        first SHARED_ELEMENTS) serves every contract."""
+        key = (id(rule), outcome, reason, element)
+        found = self._simple_results.get(key)
+        if found is None:
+            found = Located(
+                RuleResult(
+                    pack=rule.pack,
+                    rule=rule.id,
+                    outcome=outcome,
+                    severity=rule.severity,
+                    title=rule.title,
+                    element=element,
+                    reason=reason,
+                ),
+                None,
+            )
+            if element is None or element < SHARED_ELEMENTS:
+                self._simple_results[key] = found
+        return found
 
     @staticmethod
     def _severity(rule: CompiledRule, env: Env) -> Severity:
@@ -303,7 +344,7 @@ class RuleRunner:
             if w is not True:
                 return [self._simple(rule, "skip")]
         try:
-            xs, origin = Interpreter(env).eval_loc(rule.each.node)
+            xs, origin = self._each_items(rule, env)
         except EvalError as exc:
             return [self._finish(rule, env, "error", None, error=exc, where=rule.each)]
         if isinstance(xs, Missing):
@@ -333,6 +374,18 @@ class RuleRunner:
             detailed += located.result.is_finding
             out.append(located)
         return out
+
+    def _each_items(self, rule: CompiledRule, env: Env) -> tuple[Any, Origin]:
+        """An `each` list and its items' places: interpreted once, then generated code."""
+        assert rule.each is not None
+        source = self._sources.get(id(rule))
+        if source is None:
+            if id(rule) not in self._interpreted:
+                self._interpreted.add(id(rule))
+                return Interpreter(env).eval_loc(rule.each.node)
+            source = compile_source(rule.each.node, frozenset(self.program.lets))
+            self._sources[id(rule)] = source
+        return source.run(env)
 
     def _finish(
         self,

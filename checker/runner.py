@@ -276,7 +276,7 @@ def check_file(
 def suppressible_ids(packs: Sequence[Pack], more: Iterable[str] = ()) -> frozenset[str]:
     """The rule ids an inline suppression may name: `pack/rule` and the bare id of every
     rule of the packs and of the tool's own, and `more` (rules the configuration turns off)."""
-    ids = {f"{r.pack}/{r.id}" for p in packs for r in p.rules}
+    ids = {f"{pack}/{rule}" for p in packs for pack, rule in p.rule_keys}
     ids |= {f"{TOOL_PACK}/{r}" for r in TOOL_RULES}
     return frozenset(ids | {i.split("/")[-1] for i in ids} | set(more))
 
@@ -371,10 +371,11 @@ def _check_file(
                     capped.add(
                         _tool_finding(name, sp.code, "contract-schema", sp.message, sp.path, pos)
                     )
-        for loc in pack.run(typed_by_schema[key], today, skip, MAX_FINDINGS_PER_RULE + 1):
+        # A rule an earlier pack already ran (a shared `extends`) is not run again.
+        shared = pack.rule_keys & seen_rules
+        more = {"exclude": shared} if shared else {}
+        for loc in pack.run(typed_by_schema[key], today, skip, MAX_FINDINGS_PER_RULE + 1, **more):
             r = loc.result
-            if (r.pack, r.rule) in seen_rules:  # already run by an earlier pack (shared `extends`)
-                continue
             key_rule = (r.pack, r.rule)
             outcomes[key_rule] = _worst(outcomes.get(key_rule), r.outcome)
             if r.reason is not None:
@@ -399,7 +400,7 @@ def _check_file(
                     message_zh=r.message_zh,
                 )
             )
-        seen_rules.update((r.pack, r.id) for r in pack.rules)
+        seen_rules |= pack.rule_keys
     findings = _dedupe(capped.close())
     if kind is not None:
         findings = [f.model_copy(update={"location_kind": kind}) if f.line else f for f in findings]

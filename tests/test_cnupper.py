@@ -364,3 +364,35 @@ def test_reader_and_reporter_agree(text: str) -> None:
     assert (value is None) == bool(codes & ERROR_CODES)
     if value is not None and not codes:
         assert text in upper_variants(value)
+
+
+def test_a_text_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rules read the same uppercase amount several times (its issues, its value, whether it
+    matches its figure): it is read once; a very long text is not kept."""
+    from checker.lang import cnupper
+
+    read: list[str] = []
+    normalise = cnupper._normalise
+
+    def counting(text: str) -> tuple[str, bool]:
+        read.append(text)
+        return normalise(text)
+
+    monkeypatch.setattr(cnupper, "_normalise", counting)
+    cnupper._read_short.cache_clear()
+    text = "人民币壹万贰仟元"
+    for _ in range(2):
+        assert upper_issues(text) == [Issue("missing-zheng", "missing 整 after 元")]
+        assert parse_upper(text) == 12000
+        assert upper_matches(text, 12000)
+    assert read == [text]
+    long = "人民币" + " " * 70 + "壹元整"
+    for _ in range(2):
+        assert parse_upper(long) == 1
+    assert read == [text, long, long]
+
+
+def test_variants_are_a_fresh_list_each_time() -> None:
+    first = upper_variants(Decimal("1.50"))
+    first.clear()
+    assert upper_variants(Decimal("1.50")) == ["壹元伍角", "壹元伍角整"]

@@ -4,12 +4,14 @@ Each agrees with the interpreter; the generated code is checked not to fall back
 
 from __future__ import annotations
 
+from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import pytest
 
-from checker.lang import Missing, Program, ops, types
-from checker.lang.runtime import Deopt
+from checker.lang import Duration, Missing, Money, Program, ops, types
+from checker.lang.runtime import Deopt, _path_get
 
 DATA: dict[str, Any] = {
     "parties": [{"label": "甲方", "name": "甲公司"}, {"label": "乙方", "name": "乙公司"}],
@@ -92,6 +94,31 @@ def test_coalescing_a_built_list_runs_compiled(text: str, expected: Any) -> None
     assert value == expected == expr.interpret(program.env(DATA))
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # compact() drops missing items: absent paths in its list need no interpreter.
+        ("compact([parties[0].seal, parties[1].name, fees.total, signatures[5].name])", ["乙公司"]),
+        ("compact(parties[*].seal ?? [])", []),
+        ("compact(signatures[*].name ?? [])", ["甲公司", "乙", "丙公司"]),
+        ("compact(fees.components[*].amount ?? [])", []),  # no list at all: the empty one
+        (
+            'flatten([compact(parties[? @.label == "乙方"][*].seal), compact([parties[0].name])])',
+            ["甲公司"],
+        ),
+    ],
+)
+def test_compacting_absent_paths_runs_compiled(text: str, expected: Any) -> None:
+    program = Program()
+    expr = program.compile(text)
+    env = program.env(DATA)
+    try:
+        value = expr.compiled.fast(env.data, env.params, env.let_value, env.ctx)
+    except Deopt:  # pragma: no cover - the failure this test is about
+        pytest.fail(f"{text} fell back to the interpreter")
+    assert value == expected == expr.interpret(program.env(DATA))
+
+
 def test_text_membership_and_equality_keep_the_language_rules() -> None:
     gone = Missing(["x"])
     assert ops.member("a", ["b", "a"]) is True
@@ -126,3 +153,49 @@ def test_trees_read_back_from_the_cache_keep_spans_without_listing_fields(
     monkeypatch.undo()
     assert back == tree
     assert back.span == tree.span and back.operands[0].span == tree.operands[0].span
+
+
+@pytest.mark.parametrize(
+    ("obj", "keys", "expected"),
+    [
+        ({"a": {"b": [{"c": 1}]}}, ("a", "b", 0, "c"), 1),
+        ({"a": {"b": [{"c": 1}]}}, ("a", "b", -1, "c"), 1),
+        ({"a": {"b": [{"c": 1}]}}, ("a", "b", 1, "c"), Missing()),
+        ({"a": None}, ("a", "b"), Missing()),
+        ({"a": 0.5}, ("a",), ops.norm(0.5)),
+        (MappingProxyType({"a": MappingProxyType({"b": 2})}), ("a", "b"), 2),
+        ({"a": []}, ("a", "b"), Deopt),  # a name on a list: the interpreter's error
+        ({"a": {"1": 2}}, ("a", 1), Deopt),  # an index on a map
+        ({"a": "text"}, ("a", "b"), Deopt),
+    ],
+)
+def test_path_reads_in_generated_code(obj: Any, keys: tuple[Any, ...], expected: Any) -> None:
+    if expected is Deopt:
+        with pytest.raises(Deopt):
+            _path_get(obj, keys)
+    else:
+        assert _path_get(obj, keys) == expected
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        ([{"a": 1}, {"a": Decimal("2.50")}, {"a": 0.5}], Decimal("4.00")),
+        (
+            [{"a": Money(1, "CNY")}, {"a": Money(Decimal("2.5"), "CNY")}],
+            Money(Decimal("3.5"), "CNY"),
+        ),
+        ([{"a": Duration(1, "months")}, {"a": Duration(12, "months")}], Duration(13, "months")),
+        ([{"a": Money(1, "CNY")}, {"a": Missing(["x.a"])}], Missing(["x.a"])),
+    ],
+)
+def test_sums_of_data_run_compiled(items: list[Any], expected: Any) -> None:
+    program = Program()
+    expr = program.compile("sum(x[*].a)")
+    env = program.env({"x": items})
+    try:
+        value = expr.compiled.fast(env.data, env.params, env.let_value, env.ctx)
+    except Deopt:  # pragma: no cover - the failure this test is about
+        pytest.fail("fell back to the interpreter")
+    assert value == expected == expr.interpret(program.env({"x": items}))
+    assert repr(value) == repr(expr.interpret(program.env({"x": items})))

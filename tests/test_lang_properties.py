@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from checker.lang import Duration, EvalError, ExprError, Missing, Money, Program, parse, unparse
+from checker.lang.interpreter import ElemPaths, Interpreter
+from checker.lang.located import compile_source
 from checker.lang.nodes import (
     Binary,
     Call,
@@ -317,3 +319,67 @@ def test_float_data_against_number_literals(x: float, lit: Decimal, op: str, fli
     compiled = _outcome(lambda: expr.run(program.env({"x": x}, today=TODAY)))
     interpreted = _outcome(lambda: expr.interpret(program.env({"x": x}, today=TODAY)))
     assert compiled == interpreted, text
+
+
+# compact() over paths that may be absent: generated without deoptimising on absence.
+source_paths: st.SearchStrategy[Node] = st.recursive(
+    st.sampled_from(NAMES).map(Name), _path, max_leaves=3
+)
+compacted = st.one_of(
+    st.lists(st.one_of(source_paths, trees), max_size=4).map(lambda xs: ListLit(tuple(xs))),
+    st.builds(Project, source_paths, _body_path()),
+    st.builds(Project, source_paths, _body_path()).map(lambda p: Binary("??", p, ListLit(()))),
+).map(lambda arg: Call("compact", (arg,)))
+
+
+@settings(
+    max_examples=examples(10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(compacted, contracts)
+def test_compact_of_absent_paths_agrees_with_interpreter(tree: Node, data: dict[str, Any]) -> None:
+    _agree(tree, data)
+
+
+# `each` sources: the generated located evaluation gives the interpreter's list and origins.
+conditions = st.builds(
+    Compare,
+    st.tuples(st.builds(Member, st.just(Current()), st.sampled_from(FIELDS)), trees),
+    st.sampled_from([("==",), ("<",), ("!=",), (">=",)]),
+)
+each_sources = st.one_of(
+    source_paths,
+    st.builds(Filter, source_paths, conditions),
+    st.builds(Filter, source_paths.map(lambda p: Binary("??", p, ListLit(()))), conditions),
+)
+
+
+def _located(run: Any) -> str:
+    def origin(o: Any) -> Any:
+        return [origin(x) for x in o.items] if isinstance(o, ElemPaths) else o
+
+    try:
+        v, o = run()
+    except EvalError as exc:
+        return f"error: {exc}"
+    return f"{v!r} at {origin(o)!r}"
+
+
+@settings(
+    max_examples=examples(10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(each_sources, contracts)
+def test_located_each_source_agrees_with_interpreter(tree: Node, data: dict[str, Any]) -> None:
+    program = Program()
+    try:
+        expr = program.compile(unparse(tree))
+    except ExprError:
+        assume(False)
+        return
+    source = compile_source(expr.node, frozenset())
+    got = _located(lambda: source.run(program.env(data, today=TODAY)))
+    want = _located(lambda: Interpreter(program.env(data, today=TODAY)).eval_loc(expr.node))
+    assert got == want, source.fast

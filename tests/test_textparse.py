@@ -444,6 +444,81 @@ def test_strings_without_placeholders_are_searched_once(monkeypatch: pytest.Monk
     assert len(searched) == 4
 
 
+def test_a_contract_without_placeholders_is_ruled_out_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One RE2 search over all of a contract's strings rules out the usual case (no
+    placeholder anywhere) before any string is searched on its own."""
+    from checker.lang import textparse
+
+    walked: list[object] = []
+    walk = textparse._walk
+
+    def counting(value: object, *args: Any) -> Any:
+        walked.append(value)
+        return walk(value, *args)
+
+    monkeypatch.setattr(textparse, "_walk", counting)
+    data = {
+        "a": "甲方名称（以下简称“甲方”）",
+        "b": ["plain text 2025年1月1日", 3],
+        "c": {"d": "XL"},
+    }
+    assert find_placeholders(data) == []
+    assert walked == []
+    assert find_placeholders("【第一条】 [") == []  # may hold one: searched
+    assert walked == ["【第一条】 ["]
+    assert find_placeholders({"a": "金额 XX 元"}) == [{"text": "XX 元", "path": "a"}]
+    # A lone surrogate (JSON "\\ud800") is not UTF-8, which RE2 reads: searched as before.
+    assert find_placeholders(["\ud800 XX 元"]) == [{"text": "XX 元", "path": "[0]"}]
+
+
+def test_the_prefilter_white_space_is_pythons() -> None:
+    from checker.lang.ops import compile_pattern
+    from checker.lang.textparse import _SPACE
+
+    spaces = compile_pattern(f"[{_SPACE}]")
+    assert not any(chr(c).isspace() for c in range(0x3001, 0x110000))
+    for c in map(chr, range(0x3001)):
+        if not 0xD800 <= ord(c) <= 0xDFFF:
+            assert (spaces.fullmatch(c) is not None) == c.isspace() == bool(re.fullmatch(r"\s", c))
+
+
+@settings(max_examples=examples(3), deadline=None)
+@given(st.data())
+def test_the_prefilter_never_misses_a_placeholder(data: st.DataObject) -> None:
+    from checker.lang.textparse import may_hold_placeholders
+
+    _, pattern = data.draw(st.sampled_from(DEFAULT_PLACEHOLDER_PATTERNS))
+    text = data.draw(st.from_regex(re.compile(pattern)))
+    value = ["plain", {"k": text}]
+    assert may_hold_placeholders(value)
+    assert find_placeholders(value) == _reference_placeholders(value)
+
+
+@settings(max_examples=examples(5), deadline=None)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(
+                list("_＿[]［］【】〔〕()（）{}$XxＸｘ×Tt待定补填年月日12 \u3000\t\n个%元a中")
+            ),
+            max_size=10,
+        ),
+        max_size=4,
+    )
+)
+def test_placeholders_with_the_prefilter_are_those_without(texts: list[str]) -> None:
+    assert find_placeholders(texts, "p") == _reference_placeholders(texts, "p")
+
+
+def _reference_placeholders(value: object, path: str = "") -> list[dict[str, str]]:
+    """Every string searched with every built-in pattern: no prefilter at all."""
+    from checker.lang.textparse import _DEFAULT_COMPILED, _walk
+
+    return list(_walk(value, path, [], _DEFAULT_COMPILED, None, set()))
+
+
 def test_placeholders_in_a_cyclic_structure_terminate() -> None:
     data: dict[str, Any] = {"a": "XXX"}
     data["self"] = data
@@ -540,3 +615,28 @@ def test_blank_text_shortcut_agrees_with_the_patterns(s: str) -> None:
     from checker.lang.textparse import _blank_text_by_patterns
 
     assert blank_text(s) == _blank_text_by_patterns(s)
+
+
+def test_blank_text_searches_pattern_by_pattern_only_where_a_placeholder_may_be(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from checker.lang import textparse
+
+    searched: list[str] = []
+    by_patterns = textparse._blank_text_by_patterns
+
+    def counting(s: str, extra_patterns: Any = ()) -> bool:
+        searched.append(s)
+        return by_patterns(s, extra_patterns)
+
+    monkeypatch.setattr(textparse, "_blank_text_by_patterns", counting)
+    # Digits, 年 and Latin t / x start no placeholder here: decided at once.
+    assert blank_text("北京市朝阳区建国路1号2021年") is False
+    assert blank_text("Tax: 12") is False
+    assert blank_text(" —— 1 ") is False
+    assert searched == []
+    assert blank_text("（ ）____") is True
+    assert blank_text("2025年 月 日") is False
+    assert searched == ["（ ）____", "2025年 月 日"]
+    assert blank_text("\ud800 1") is False  # a lone surrogate: left to the patterns
+    assert searched[-1] == "\ud800 1"

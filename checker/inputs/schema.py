@@ -142,6 +142,7 @@ class ContractSchema:
         # Valid data is recognised by a compiled check (None where it cannot run).
         self._is_valid = compile_validity(self.schema)
         self._plans: dict[int, _Plan] = {}  # what the typing walk needs of each schema node
+        self._reading: dict[int, bool] = {}  # whether a value under a node is read
 
     @classmethod
     def load(cls, ref: str, base: Path | None = None) -> ContractSchema:
@@ -179,9 +180,12 @@ class ContractSchema:
             problems = list(self._validate(front)) if front else []
         else:
             problems = list(self._validate(data))
-        typed = _Typer(self.schema, problems, self._plans).walk(data, self.schema, ())
+        typed = _Typer(self.schema, problems, self._plans, self._reading).walk(
+            data, self.schema, ()
+        )
         problems.sort(key=lambda p: [str(x) for x in p.path])
-        assert isinstance(typed, dict)
+        if typed is data or not isinstance(typed, dict):
+            typed = dict(data)  # the caller's own mapping is never handed back
         return typed, problems
 
     def _validate(self, data: Mapping[str, Any]) -> Iterator[SchemaProblem]:
@@ -263,6 +267,20 @@ _PARSERS: Final[dict[str, Callable[[str], Any]]] = {
 }
 
 
+# Values are immutable and the same few texts (`30日`, `1 year`) recur in every contract of
+# a portfolio: short ones are read once per process.
+_MEMO_CHARS: Final = 40
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(xt: str, text: str) -> Any:
+    return _PARSERS[xt](text)
+
+
+def _is_map(node: Any) -> bool:
+    return type(node) is dict or isinstance(node, Mapping)  # the common case without an ABC
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """What typing needs of one schema node, worked out once per schema: its x-type, the
@@ -272,13 +290,22 @@ class _Plan:
     props: dict[str, Any]
     extra: Any
     items: Any
+    # Whether a value here or below is read (an x-type): the walk leaves the rest as it is;
+    # the properties with something to read, and whether other properties have.
+    reads: bool
+    reading_props: dict[str, Any]
+    extra_reads: bool
 
 
 class _Typer:
     """Walks data along the schema, reading `x-type` values into Duration, Money and dates."""
 
     def __init__(
-        self, root: Mapping[str, Any], problems: list[SchemaProblem], plans: dict[int, _Plan]
+        self,
+        root: Mapping[str, Any],
+        problems: list[SchemaProblem],
+        plans: dict[int, _Plan],
+        reading: dict[int, bool],
     ) -> None:
         self.root = root
         self.problems = problems
@@ -286,34 +313,87 @@ class _Typer:
         # By id of a node of `root` (which outlives the walk): `$ref`s and combinators are
         # resolved once per schema, not once per value of every contract.
         self.plans = plans
+        self.reading = reading  # whether some value under a node is read (see `reads`)
+        self.shapes: dict[int, tuple[str | None, dict[str, Any], Any, Any]] = {}  # this walk's
 
     def plan(self, node: Any) -> _Plan:
         found = self.plans.get(id(node))
         if found is None:
-            props: dict[str, Any] = {}
-            extra: list[Any] = []
-            items = None
-            for sub in self.subschemas(node):
-                if isinstance(sub.get("properties"), Mapping):
-                    for k, v in sub["properties"].items():
-                        props.setdefault(k, v)
-                if isinstance(sub.get("additionalProperties"), Mapping):
-                    extra.append(sub["additionalProperties"])
-                if items is None and isinstance(sub.get("items"), Mapping):
-                    items = sub["items"]
-            found = _Plan(self.x_type(node), props, extra[0] if extra else None, items)
+            x_type, props, other, items = self.shape(node)
+            reading = {k: v for k, v in props.items() if self.reads(v)}
+            extra_reads = self.reads(other)
+            reads = x_type in _PARSERS or bool(reading) or extra_reads or self.reads(items)
+            found = _Plan(x_type, props, other, items, reads, reading, extra_reads)
             if node is not None:  # ids of transient objects could be reused
                 self.plans[id(node)] = found
         return found
 
+    def shape(self, node: Any) -> tuple[str | None, dict[str, Any], Any, Any]:
+        """The node's x-type and the subschemas of its properties, other properties, items."""
+        found = self.shapes.get(id(node))
+        if found is None:
+            found = self.shapes[id(node)] = self._shape(node)
+        return found
+
+    def _shape(self, node: Any) -> tuple[str | None, dict[str, Any], Any, Any]:
+        props: dict[str, Any] = {}
+        extra: list[Any] = []
+        items = None
+        for sub in self.subschemas(node):
+            if _is_map(sub.get("properties")):
+                for k, v in sub["properties"].items():
+                    props.setdefault(k, v)
+            if _is_map(sub.get("additionalProperties")):
+                extra.append(sub["additionalProperties"])
+            if items is None and _is_map(sub.get("items")):
+                items = sub["items"]
+        return self.x_type(node), props, extra[0] if extra else None, items
+
+    def reads(self, node: Any) -> bool:
+        """Whether data under the schema node can hold a value to read (an x-type)."""
+        if node is None:
+            return False
+        if id(node) not in self.reading:
+            self._mark(node)
+        return self.reading[id(node)]
+
+    def _mark(self, start: Any) -> None:
+        """Decide `reads` for every node reachable from `start` (`$ref`s followed) at once:
+        those from which an x-type can be reached, going back from the x-types."""
+        children: dict[int, list[Any]] = {}
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            if node is None or id(node) in children or id(node) in self.reading:
+                continue
+            _, props, other, items = self.shape(node)
+            children[id(node)] = [k for k in (*props.values(), other, items) if k is not None]
+            stack.extend(children[id(node)])
+        parents: dict[int, list[int]] = {}
+        reading: list[int] = []
+        for i, kids in children.items():
+            for kid in kids:
+                parents.setdefault(id(kid), []).append(i)
+            node_reads = self.shapes[i][0] in _PARSERS
+            if node_reads or any(self.reading.get(id(kid)) for kid in kids):
+                reading.append(i)
+        found = set(reading)
+        while reading:
+            for parent in parents.get(reading.pop(), ()):
+                if parent not in found:
+                    found.add(parent)
+                    reading.append(parent)
+        for i in children:
+            self.reading[i] = i in found
+
     def resolve(self, node: Any) -> Any:
         seen = 0
-        while isinstance(node, Mapping) and "$ref" in node and seen < 32:
+        while _is_map(node) and "$ref" in node and seen < 32:
             ref = str(node["$ref"])
             target: Any = self.root
             if ref.startswith("#"):
                 for part in ref[1:].split("/"):
-                    if part and isinstance(target, Mapping):
+                    if part and _is_map(target):
                         target = target.get(part.replace("~1", "/").replace("~0", "~"), {})
             else:
                 target = {}
@@ -323,7 +403,7 @@ class _Typer:
 
     def x_type(self, node: Any) -> str | None:
         node = self.resolve(node)
-        if not isinstance(node, Mapping):
+        if not _is_map(node):
             return None
         xt = node.get("x-type")
         if isinstance(xt, str):
@@ -339,7 +419,7 @@ class _Typer:
 
     def subschemas(self, node: Any) -> list[Mapping[str, Any]]:
         node = self.resolve(node)
-        if not isinstance(node, Mapping):
+        if not _is_map(node):
             return []
         out = [node]
         for combo in ("anyOf", "oneOf", "allOf"):
@@ -353,13 +433,32 @@ class _Typer:
         plan = self.plan(node)
         if plan.x_type in _PARSERS:
             return self.read(value, plan.x_type, path)
-        if isinstance(value, Mapping):
+        if not plan.reads:
+            return value  # nothing below to read: the same data, not a copy
+        if type(value) is dict or isinstance(value, Mapping):
             props, extra = plan.props, plan.extra
-            return {k: self.walk(v, props.get(k, extra), (*path, k)) for k, v in value.items()}
+            if plan.extra_reads:
+                return {k: self.child(v, props.get(k, extra), path, k) for k, v in value.items()}
+            # Only the properties with something to read below them are walked.
+            out = dict(value)
+            for k, sub in plan.reading_props.items():
+                v = out.get(k)
+                if v is not None:
+                    out[k] = self.walk(v, sub, (*path, k))
+            return out
         if isinstance(value, list):
             items = plan.items
-            return [self.walk(v, items, (*path, i)) for i, v in enumerate(value)]
+            return [self.child(v, items, path, i) for i, v in enumerate(value)]
         return value
+
+    def child(self, value: Any, node: Any, path: DataPath, key: str | int) -> Any:
+        """`walk` of an item, skipped at once where nothing below it is read (most are)."""
+        if value is None or node is None:
+            return value
+        plan = self.plans.get(id(node))
+        if plan is not None and not plan.reads:
+            return value
+        return self.walk(value, node, (*path, key))
 
     def read(self, value: Any, xt: str, path: DataPath) -> Any:
         if xt == "date" and isinstance(value, _dt.date):
@@ -372,7 +471,7 @@ class _Typer:
             return Money(value if isinstance(value, int) else Decimal(repr(value)), "CNY")
         if isinstance(value, str):
             try:
-                return _PARSERS[xt](value)
+                return _PARSERS[xt](value) if len(value) > _MEMO_CHARS else _parse(xt, value)
             except ValueError as exc:
                 reason = (
                     f"cannot read {display(value)} as {'a ' if xt != 'money' else ''}{xt}: "

@@ -19,6 +19,7 @@ messages ("at 3") are 0-based indexes into the normalised amount (prefix and bla
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Mapping
@@ -173,14 +174,16 @@ def to_upper(amount: Number, *, zheng_after_jiao: ZhengAfterJiao = "optional") -
     return _spell(cents, yi_zero=False, wan_zero=False, yuan_zero=False, zheng=required)
 
 
-def _variants_of(cents: int, required: bool) -> list[str]:
-    """Every accepted spelling (normalised characters), the canonical one first."""
+@functools.lru_cache(maxsize=1024)
+def _variants_of(cents: int, required: bool) -> tuple[str, ...]:
+    """Every accepted spelling (normalised characters), the canonical one first (eight
+    spellings built per amount: kept for the amounts a contract writes again and again)."""
     ends_at_jiao = cents // 10 % 10 != 0 and cents % 10 == 0
     zhengs = [True] if required else [False, True] if ends_at_jiao else [False]
     seen: dict[str, None] = {}
     for zheng, yi, wan, yuan in itertools.product(zhengs, *[(False, True)] * 3):
         seen[_spell(cents, yi_zero=yi, wan_zero=wan, yuan_zero=yuan, zheng=zheng)] = None
-    return list(seen)
+    return tuple(seen)
 
 
 def upper_variants(amount: Number, *, zheng_after_jiao: ZhengAfterJiao = "optional") -> list[str]:
@@ -190,7 +193,7 @@ def upper_variants(amount: Number, *, zheng_after_jiao: ZhengAfterJiao = "option
     (正 for 整, 圆 for 元 and traditional 貳 陸 萬 億 圓 are accepted too but not listed.)
     Raises ValueError like `to_upper`.
     """
-    return _variants_of(_to_cents(amount), _check_option(zheng_after_jiao))
+    return list(_variants_of(_to_cents(amount), _check_option(zheng_after_jiao)))
 
 
 # -- reader -----------------------------------------------------------------------------
@@ -379,8 +382,23 @@ class _Scanner:
         self.r.zheng = True
 
 
+_MEMO_CHARS: Final = 64
+"""Texts up to this long are read once per process: rules read the same uppercase amount
+several times (its issues, its value, whether it matches its figure). A reading is never
+changed once made."""
+
+
 def _read(text: str) -> tuple[str, bool, _Reading | Issue]:
     """The normalised text, whether a blank followed 人民币, and the reading or its error."""
+    return _read_short(text) if len(text) <= _MEMO_CHARS else _read_text(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_short(text: str) -> tuple[str, bool, _Reading | Issue]:
+    return _read_text(text)
+
+
+def _read_text(text: str) -> tuple[str, bool, _Reading | Issue]:
     s, blank = _normalise(text)
     try:
         return s, blank, _Scanner(s).run()

@@ -40,6 +40,7 @@ from .nodes import (
     Project,
     Quant,
     Unary,
+    is_path,
 )
 from .pycode import build, fits
 from .runtime import DEOPT_ERRORS, DEOPTED, SKIPPED, Deopt
@@ -438,6 +439,10 @@ class _Gen:
             if keys is not None:
                 where = self.const(format_path(keys))
                 return f"_placeholders({self.safe(node.args[0])}, {where}, _ctx)", "val"
+        if name == "compact" and len(node.args) == 1 and (not self.varying or self.hoisting):
+            items = self.absent_items(node.args[0])
+            if items is not None:
+                return f"{self.const(fn.impl)}({items})", "val"
         if fn.needs_context:
             return "_deopt()", "val"
         if name in ("exists", "blank"):
@@ -447,8 +452,10 @@ class _Gen:
             return f"{self.const(fn.impl)}({safe})", "bool"
         if name == "sum" and node.args:
             arg = self.gen(node.args[0])
-            if arg[1] in ("list:raw", "list:num"):
+            if arg[1] == "list:num":
                 return f"_sum_raw({arg[0]})", "num"
+            if arg[1] == "list:raw":  # numbers, or money or durations: `sum` adds those
+                return f"_sum_items({arg[0]}, {self.const(fn.impl)})", "val"
         if name in ("count", "len") and node.args:
             arg = self.gen(node.args[0])
             if arg[1].startswith("list:") and arg[1] != "list:val":
@@ -458,6 +465,34 @@ class _Gen:
         if fn.lenient:
             return f"{impl}({', '.join(args)})", "val"
         return f"_strict_call({impl}{''.join(', ' + a for a in args)})", "val"
+
+    def absent_items(self, node: Node) -> str | None:
+        """`compact`'s list where absent paths stay in it as missing items (compact drops
+        them, as it drops the interpreter's): `[a.b, c]`, `xs[*].a`, `xs[*].a ?? []`; None
+        for any other list, generated as usual (an absent path deoptimises)."""
+        if isinstance(node, ListLit):
+            items = (
+                self.safe(i) if is_path(i) else self.as_present(self.gen(i)) for i in node.items
+            )
+            return f"[{', '.join(items)}]"
+        empty = isinstance(node, Binary) and node.op == "??" and node.right == ListLit(())
+        project = node.left if isinstance(node, Binary) and empty else node
+        if not isinstance(project, Project) or not is_path(project.body, Element):
+            return None
+        keys = self.data_path(project.source)
+        if empty and keys is not None:  # an absent or null list is the empty one
+            src = f"_list_or_empty(_path_get(_d, {self.const(keys)}))"
+        elif not empty:
+            src = self.iterable(project.source)
+        else:
+            return None
+        var = f"_e{next(self.counter)}"
+        self.element.append(var)
+        try:
+            body = self.safe(project.body)
+        finally:
+            self.element.pop()
+        return f"[{body} for {var} in {src}]"
 
     def gen_arg(self, node: Node) -> str:
         src, kind = self.gen(node)

@@ -243,6 +243,19 @@ def level(node: Node) -> int:
     return _LEVEL["atom"]
 
 
+def is_path(node: Node, root: type[Node] | None = None) -> bool:
+    """Whether the node is `.name` and `[literal]` steps from a name, `@` or `[*]` item (of
+    type `root` when given): a path that reads data without computing anything."""
+    while isinstance(node, Member | Index):
+        if isinstance(node, Index) and not (
+            isinstance(node.index, Literal)
+            and (node.index.kind == "string" or type(node.index.value) is int)
+        ):
+            return False
+        node = node.obj
+    return isinstance(node, root or (Name, Current, Element))
+
+
 def is_plain_name(name: str) -> bool:
     """True when `name` can be written bare (`a.name`), not only as `a["name"]`."""
     return bool(_IDENT.match(name)) and name not in KEYWORDS

@@ -80,6 +80,15 @@ def _placeholders(value: Any, base: str, ctx: Any) -> Any:
     return find_placeholders(value, base, ctx.placeholder_patterns)
 
 
+def _list_or_empty(v: Any) -> list[Any]:
+    """`xs ?? []` for a list read with `_path_get`: an absent or null list is empty."""
+    if v is None or type(v) is Missing:
+        return []
+    if type(v) is list:
+        return v
+    raise Deopt
+
+
 def _coalesce(left: Any, right: Callable[[], Any]) -> Any:
     """`left ?? right` where the generated code cannot bind a temporary."""
     if left is None or type(left) is Missing:
@@ -112,19 +121,29 @@ def _sum_raw(xs: list[Any]) -> Any:
     return total
 
 
+def _sum_items(xs: list[Any], total: Callable[[list[Any]], Any]) -> Any:
+    """`sum` of items read from the data: numbers added here; money, durations and
+    missing items by the function itself (`total`), as the interpreter calls it."""
+    try:
+        return _sum_raw(xs)
+    except Deopt:
+        return total(xs)
+
+
 _ABSENT: Final = Missing()
 
 
 def _path_get(obj: Any, keys: tuple[Any, ...]) -> Any:
     """Follow keys without raising on absence: the value, or missing (errors deoptimise)."""
     for k in keys:
-        if isinstance(obj, Mapping) and type(k) is str:
+        t = type(obj)
+        if (t is dict or (t is not list and isinstance(obj, Mapping))) and type(k) is str:
             if k not in obj:
                 return _ABSENT
             obj = obj[k]
         elif obj is None:
             return _ABSENT
-        elif type(obj) is list and type(k) is int:
+        elif t is list and type(k) is int:
             if not -len(obj) <= k < len(obj):
                 return _ABSENT
             obj = obj[k]
@@ -164,8 +183,10 @@ _RUNTIME: Final[dict[str, Any]] = {
     "_as_str": _as_str,
     "_present": _present,
     "_coalesce": _coalesce,
+    "_list_or_empty": _list_or_empty,
     "_placeholders": _placeholders,
     "_sum_raw": _sum_raw,
+    "_sum_items": _sum_items,
     "_path_get": _path_get,
     "_hoisted": _hoisted,
     "_ABSENT": _ABSENT,
@@ -196,6 +217,7 @@ _RUNTIME: Final[dict[str, Any]] = {
 _BUILTINS: Final = {
     "type": type,
     "len": len,
+    "enumerate": enumerate,
     "all": all,
     "any": any,
     "int": int,

@@ -23,6 +23,7 @@ from checker.lang.ops import compile_pattern
 from checker.lang.values import (
     CURRENCIES,
     Duration,
+    Missing,
     Money,
     Number,
     normalize_number,
@@ -489,6 +490,75 @@ def _walk(
     active.discard(id(value))
 
 
+_SPACE: Final = (
+    r"\t\n\x{b}\x{c}\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
+    r"\x{202f}\x{205f}\x{3000}"
+)
+"""The characters Python's `\\s` and str.isspace() take for white space, in RE2 syntax
+(RE2's own `\\s` is ASCII only)."""
+
+# Where a built-in pattern matches, this one does too (inside that match): each alternative
+# is a part of one or more of them that every match holds, without look-arounds. RE2 runs it
+# over all the strings of a contract at once in a small fraction of the time `re` takes to
+# try the patterns string by string; most contracts hold no placeholder at all.
+_MAYBE_PLACEHOLDER: Final = "|".join(
+    (
+        r"年[ \t\x{3000}_＿]+月",  # date-slot
+        r"[_＿]{3}",  # underscores
+        r"[\[［]",  # bracket-x, bracket-label, empty-brackets
+        rf"【[{_SPACE}]*[XxＸｘ×\]］】〕]|〔[{_SPACE}]*[\]］】〕]",  # bracket-x, empty-brackets
+        rf"（[{_SPACE}]*）|\([{_SPACE}]+\)",  # empty-brackets
+        r"[XxＸｘ×][ \t]*[%％个工自日天年月周小万元人次期倍]",  # x-quantity
+        r"(?:19|20)[Xx×]{2}",  # year-xx
+        r"[Xx]{2}|[Ｘｘ]{2}|××",  # xxx
+        r"\{\{|\$\{",  # template-variable
+        r"(?i:tb[dc])",  # tbd
+        r"待[定补填]",  # pending
+    )
+)
+
+
+@functools.cache
+def _maybe_placeholder() -> Any:
+    return compile_pattern(_MAYBE_PLACEHOLDER)
+
+
+def _strings(value: object, out: list[str], active: set[int]) -> None:
+    """Every string `_walk` searches under `value` (map values and list items), in order."""
+    if isinstance(value, str):
+        out.append(value)
+        return
+    if not isinstance(value, Mapping | list | tuple) or id(value) in active:
+        return
+    active.add(id(value))
+    for v in value.values() if isinstance(value, Mapping) else value:
+        t = type(v)
+        if t is str:
+            out.append(v)
+        elif t is dict or t is list:
+            _strings(v, out, active)
+        elif t in _NO_TEXT:
+            continue  # the usual scalars, told apart without a costly Mapping check
+        elif isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, Mapping | list | tuple):
+            _strings(v, out, active)
+    active.discard(id(value))
+
+
+_NO_TEXT: Final = frozenset(
+    {int, float, bool, type(None), Decimal, _dt.date, Duration, Money, Missing}
+)
+
+
+def may_hold_placeholders(value: object) -> bool:
+    """False when no string under `value` can hold a built-in placeholder (one search)."""
+    texts: list[str] = []
+    _strings(value, texts, set())
+    # One text, "\n" between strings: a match across two is a false alarm, not a miss.
+    return _may_hold("\n".join(texts))
+
+
 def find_placeholders(
     value: object, path: str = "", extra_patterns: Sequence[str] = ()
 ) -> list[dict[str, str]]:
@@ -500,6 +570,8 @@ def find_placeholders(
     pack parameter: the caller must vet them, e.g. compile them with RE2 first, as `re` does
     not guard against catastrophic backtracking). Raises ValueError for an invalid pattern.
     """
+    if not extra_patterns and not may_hold_placeholders(value):
+        return []
     patterns = _compile(extra_patterns)
     prefilter = None if extra_patterns else _default_union()
     return list(_walk(value, path, [], patterns, prefilter, set()))
@@ -511,10 +583,18 @@ _PLACEHOLDER_CHARS: Final = frozenset("_＿[［【〔(（{$XxＸｘ×Tt待年12"
 
 def blank_text(s: str, extra_patterns: Sequence[str] = ()) -> bool:
     """True when `s` is empty or holds only placeholders, blanks, punctuation and symbols."""
-    if not extra_patterns and _PLACEHOLDER_CHARS.isdisjoint(s):
-        # No character that can start a placeholder: only the first content character matters.
+    if not extra_patterns and (_PLACEHOLDER_CHARS.isdisjoint(s) or not _may_hold(s)):
+        # No placeholder in it: only the first content character matters.
         return all(c.isspace() or unicodedata.category(c)[0] in "PS" for c in s)
     return _blank_text_by_patterns(s, extra_patterns)
+
+
+def _may_hold(s: str) -> bool:
+    """Whether a built-in placeholder can be in `s` (one RE2 search, see `_MAYBE_PLACEHOLDER`)."""
+    try:
+        return _maybe_placeholder().search(s) is not None
+    except UnicodeEncodeError:  # a lone surrogate (from JSON) is not UTF-8: RE2 cannot read it
+        return True
 
 
 def _blank_text_by_patterns(s: str, extra_patterns: Sequence[str] = ()) -> bool:

@@ -514,9 +514,9 @@ def test_placeholders_with_the_prefilter_are_those_without(texts: list[str]) -> 
 
 def _reference_placeholders(value: object, path: str = "") -> list[dict[str, str]]:
     """Every string searched with every built-in pattern: no prefilter at all."""
-    from checker.lang.textparse import _DEFAULT_COMPILED, _walk
+    from checker.lang.textparse import _default_compiled, _walk
 
-    return list(_walk(value, path, [], _DEFAULT_COMPILED, None, set()))
+    return list(_walk(value, path, [], _default_compiled(), None, set()))
 
 
 def test_placeholders_in_a_cyclic_structure_terminate() -> None:

@@ -289,3 +289,22 @@ def test_a_value_behind_a_ref_cycle_is_read() -> None:
     typed, problems = schema.apply(data)
     assert problems == []
     assert typed["start"]["a"]["b"]["a"]["x"] == Duration(3, "days")
+
+
+def test_a_schema_no_rule_can_use_is_not_applied(
+    packs: list[Pack], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On YAML data every rule of the document pack is skipped: its schema (the document
+    model's) is neither checked nor used to type the data; the other schema is, once."""
+    applied: list[str] = []
+    apply = ContractSchema.apply
+
+    def counting(self: ContractSchema, *args: Any, **kw: Any) -> Any:
+        applied.append(self.name)
+        return apply(self, *args, **kw)
+
+    monkeypatch.setattr(ContractSchema, "apply", counting)
+    result = check_file(EXAMPLE, packs, TODAY)
+    assert applied == ["service-contract"]
+    assert result.outcomes[("document", "placeholder-left")] == "skip"
+    assert result.skip_reasons[("document", "placeholder-left")] == "not a document"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import click
 
 from . import __version__
 from .api import Pack, PackError, load_packs
-from .cli_check import check_command
+from .cli_check import GC_THRESHOLD, check_command
 from .cli_common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -38,6 +39,10 @@ from .packs.packschema import FINDINGS_SCHEMA, PACK_SCHEMA, PACK_TEST_SCHEMA
 def run() -> None:
     """The console entry point: `main`, with any failure of the checker itself said in one
     line (exit 2) instead of a traceback; CONTRACT_CHECKER_DEBUG=1 shows the traceback."""
+    # Checking a file allocates thousands of small containers and makes few cycles: the
+    # cyclic collector's default (a pass every 700 allocations) took 7% of a run over 1,000
+    # contracts. A pass every 50,000 still bounds memory (as mypy does, for the same reason).
+    gc.set_threshold(GC_THRESHOLD, 20, 100)
     try:
         main()
     except Exception as exc:

@@ -228,3 +228,32 @@ def test_no_config_ignores_the_configuration_file(tmp_path: Path) -> None:
     assert "acme/percent-100" not in {rule for *_, rule in found(r.stdout)}
     r = cli(*args, "--no-config", "--pack", str(ROOT / PACK), cwd=tmp_path)
     assert "acme/percent-100" in {rule for *_, rule in found(r.stdout)}
+
+
+def test_the_entry_point_tunes_the_cyclic_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`contract-checker` (cli.run) collects cycles every 50,000 allocations, and a check
+    freezes what loading the packs made; a check invoked otherwise (as a library, or by a
+    test runner) leaves the collector as it was."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from checker import cli
+    from checker.cli_check import GC_THRESHOLD
+
+    example = str(ROOT / "examples" / "c1-customer-acquisition.yaml")
+    before = gc.get_threshold()
+    try:
+        CliRunner().invoke(cli.main, ["check", "--no-config", "-q", example])
+        assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+        monkeypatch.setattr(
+            sys, "argv", ["contract-checker", "check", "--no-config", "-q", example]
+        )
+        with pytest.raises(SystemExit) as stop:
+            cli.run()
+        assert stop.value.code == 0
+        assert gc.get_threshold() == (GC_THRESHOLD, 20, 100)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -350,8 +350,9 @@ def _check_file(
     for pack in packs:
         key = pack.schema.name if pack.schema is not None else ""
         # A pack no rule of which can run on this file (the document pack's on YAML data)
-        # needs its data neither typed nor checked against its schema.
-        if key not in typed_by_schema and all(skip(r) for r in pack.rules):
+        # needs its data neither typed nor checked against its schema; a pack left with
+        # no rules (--select) still has the contract checked against its schema.
+        if key not in typed_by_schema and pack.rules and all(skip(r) for r in pack.rules):
             key = "\0untyped"
             typed_by_schema[key] = contract.data
         if key not in typed_by_schema:

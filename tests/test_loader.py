@@ -153,6 +153,17 @@ def test_lines(parser: str) -> None:
     assert load("a: 1\nb: [\n").lines == ["a: 1", "b: ["]
 
 
+@settings(max_examples=examples(2))
+@given(st.text(alphabet="ab \n\r\x85\u2028\u2029", max_size=30))
+def test_lines_as_yaml_counts_them(text: str) -> None:
+    """Lines split as PyYAML numbers them (with or without other breaks than \\n)."""
+    lines = loader._split_lines(text, "yaml")
+    expected = loader._YAML_BREAK.split(text)
+    if len(expected) > 1 and expected[-1] == "":
+        expected.pop()
+    assert lines == expected
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [

@@ -209,12 +209,15 @@ def _too_large() -> _Fatal:
 
 
 _YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML 1.1 line breaks, as PyYAML counts
+_OTHER_BREAK = re.compile("[\r\x85\u2028\u2029]")
 
 
 def _split_lines(text: str, fmt: Format) -> list[str]:
     """The source lines, numbered as the parser numbers them (JSON counts only `\\n`)."""
     if fmt == "json":
         lines = [line.removesuffix("\r") for line in text.split("\n")]
+    elif _OTHER_BREAK.search(text) is None:
+        lines = text.split("\n")  # the usual text: five times faster than the split below
     else:
         lines = _YAML_BREAK.split(text)
     if len(lines) > 1 and lines[-1] == "":
@@ -401,7 +404,9 @@ def _yaml_error(exc: yaml.YAMLError) -> _Fatal:
     return _fatal("syntax", message, Position(mark.line + 1, mark.column + 1) if mark else None)
 
 
-_YAML_RULES: Final = yamlpos.Rules(_make_position, _yaml_number, _LIMITS, MAX_ALIAS_VALUES)
+_YAML_RULES: Final = yamlpos.Rules(
+    _make_position, _yaml_number, _LIMITS, MAX_ALIAS_VALUES, Position
+)
 _LIBYAML_TOO_DEEP: Final = "exceeded maximum nesting depth"
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from checker.lang import Duration, Missing, Money, Program, ops, types
-from checker.lang.runtime import Deopt, _path_get
+from checker.lang.runtime import DEOPT_ERRORS, Deopt, _path_get
 
 DATA: dict[str, Any] = {
     "parties": [{"label": "甲方", "name": "甲公司"}, {"label": "乙方", "name": "乙公司"}],
@@ -44,24 +44,62 @@ def test_an_each_assertion_over_labels_runs_compiled_and_agrees() -> None:
     assert fast == slow == [True, False, False]
 
 
+PARTIES_BY_LABEL = {p["label"]: [p] for p in DATA["parties"]}
+SIGNATURES_BY_PARTY = {s["party"]: [s] for s in DATA["signatures"]}
+
+
 def test_a_list_no_element_changes_is_built_once_per_contract() -> None:
     _, _, env = _per_element(Program(), EACH)
-    # `parties[*].label` is shared; `parties[? @.label == s.party]` depends on `s`.
-    assert list(env.hoisted.values()) == [["甲方", "乙方"]]
+    # `parties[*].label` is shared; `parties[? @.label == s.party]` depends on `s`, and
+    # is looked up in an index of the parties by label, built once.
+    assert list(env.hoisted.values()) == [["甲方", "乙方"], PARTIES_BY_LABEL]
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "shared"),
     [
-        "count(parties[? @.label == s.party])",  # reads `s` inside the filter
-        "all p in parties: p.label != s.party",  # a quantifier over an outer list
-        "count(signatures[? @.party == s.party]) == 1",
+        # reads `s` inside the filter: only the index of the filtered list is shared
+        ("count(parties[? @.label == s.party])", [PARTIES_BY_LABEL]),
+        ("all p in parties: p.label != s.party", []),  # a quantifier over an outer list
+        ("count(signatures[? @.party == s.party]) == 1", [SIGNATURES_BY_PARTY]),
+        ("count(parties[? @.label != s.party])", []),  # not an equality: no index
     ],
 )
-def test_lists_that_depend_on_the_element_are_not_shared(text: str) -> None:
+def test_lists_that_depend_on_the_element_are_not_shared(text: str, shared: list[Any]) -> None:
     fast, slow, env = _per_element(Program(), text)
     assert fast == slow
-    assert env.hoisted == {}
+    assert list(env.hoisted.values()) == shared
+
+
+@pytest.mark.parametrize(
+    "parties",
+    [
+        [{"label": "甲方"}, {"label": 1}],  # a label that is not a text
+        [{"label": "甲方"}, {"name": "x"}],  # an item without a label
+        [{"label": "甲方"}, "乙方"],  # an item that is not a map
+        [{"label": "甲方"}, {"label": "甲方", "name": "again"}],  # a label twice
+        [],
+    ],
+)
+def test_a_keyed_filter_agrees_with_the_filter_as_written(parties: list[Any]) -> None:
+    """Where no index can be made, the filter runs as written; found items keep their order."""
+    program = Program()
+    expr = program.compile("parties[? @.label == s.party]", {"s": types.ANY})
+    data = {**DATA, "parties": parties}
+    env = program.env(data)
+    compared = 0
+    for s in data["signatures"]:
+        program.bind(env, "s", s)
+        other = program.env(data)
+        program.bind(other, "s", s)
+        try:
+            fast = expr.compiled.fast(env.data, env.params, env.let_value, env.ctx)
+        except DEOPT_ERRORS:
+            continue  # the interpreter decides (run() falls back): nothing to compare
+        assert fast == expr.interpret(other)
+        compared += 1
+    if all(type(p) is dict and type(p.get("label")) is str for p in parties):
+        assert compared == len(data["signatures"])  # these run compiled, index or not
 
 
 def test_a_list_inside_a_quantifier_is_shared_unless_it_reads_the_quantified_name() -> None:
@@ -71,7 +109,7 @@ def test_a_list_inside_a_quantifier_is_shared_unless_it_reads_the_quantified_nam
     assert list(env.hoisted.values()) == [["甲方", "乙方", "丙方"]]
     text = "all p in parties: count(signatures[? @.party == p.label]) == 1"
     fast, slow, env = _per_element(Program(), text)
-    assert fast == slow and env.hoisted == {}
+    assert fast == slow and list(env.hoisted.values()) == [SIGNATURES_BY_PARTY]
 
 
 @pytest.mark.parametrize(

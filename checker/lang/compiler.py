@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from .functions import FUNCTIONS
-from .hoist import invariant
+from .hoist import invariant, keyed_filter
 from .interpreter import Env, Interpreter, format_path
 from .nodes import (
     Binary,
@@ -210,14 +210,7 @@ class _Gen:
                 self.element.pop()
             return f"[{body[0]} for {var} in {src}]", "list:" + body[1]
         if isinstance(node, Filter):
-            src = self.iterable(node.source)
-            var = f"_e{next(self.counter)}"
-            self.current.append(var)
-            try:
-                cond = self.as_bool(self.gen(node.cond))
-            finally:
-                self.current.pop()
-            return f"[{var} for {var} in {src} if {cond}]", "list:raw"
+            return self.filter(node)
         if isinstance(node, Call):
             return self.call(node)
         if isinstance(node, Unary):
@@ -237,6 +230,31 @@ class _Gen:
         if isinstance(node, Quant):
             return self.quant(node)
         raise TypeError(f"unknown node {node!r}")
+
+    def filter(self, node: Filter) -> _Code:
+        src = self.iterable(node.source)
+        var = f"_e{next(self.counter)}"
+        self.current.append(var)
+        try:
+            cond = self.as_bool(self.gen(node.cond))
+        finally:
+            self.current.pop()
+        plain = f"[{var} for {var} in {src} if {cond}]"
+        keyed = keyed_filter(node) if self.varying and not self.hoisting else None
+        if keyed is not None and invariant(node.source, self.varying | self.bound()):
+            # `parties[? @.label == s.party]` in a rule over signatures: items looked up
+            # by label in an index built once per contract (else quadratic in size).
+            probe = self.gen(keyed[1])
+            if probe[1] in ("raw", "val", "str"):
+                key, field = self.const(object()), self.const(keyed[0])
+                source = f"lambda: {self.iterable(node.source)}"
+                return f"_keyed(_L, {key}, {source}, {field}, {probe[0]}, lambda: {plain})", (
+                    "list:raw"
+                )
+        return plain, "list:raw"
+
+    def bound(self) -> set[str]:
+        return {n for s in self.scopes for n in s}
 
     def name(self, name: str) -> _Code:
         for scope in reversed(self.scopes):

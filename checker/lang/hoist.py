@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .nodes import Current, Element, Filter, Name, Node, Project, Quant
+from .nodes import Compare, Current, Element, Filter, Member, Name, Node, Project, Quant
 
 
 def invariant(node: Node, outer: frozenset[str] | set[str]) -> bool:
@@ -40,3 +40,21 @@ def invariant(node: Node, outer: frozenset[str] | set[str]) -> bool:
         )
 
     return ok(node, 0, 0, frozenset())
+
+
+def keyed_filter(node: Filter) -> tuple[str, Node] | None:
+    """(field, probe) of a filter `source[? @.field == probe]` (or `probe == @.field`)
+    whose probe reads no `@` of its own: in an `each` rule over another list, the compiler
+    can then look the items up by field (an index built once per contract) instead of
+    comparing every item for every element."""
+    cond = node.cond
+    if not isinstance(cond, Compare) or cond.ops != ("==",):
+        return None
+    for mine, other in (cond.operands, cond.operands[::-1]):
+        if (
+            isinstance(mine, Member)
+            and isinstance(mine.obj, Current)
+            and invariant(other, frozenset())
+        ):
+            return mine.name, other
+    return None

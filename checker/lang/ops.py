@@ -386,16 +386,16 @@ def member(a: Any, b: Any) -> Any:
     if isinstance(a, Missing) or isinstance(b, Missing):
         return merge_missing(a, b)
     if isinstance(b, list):
-        missing = [x for x in b if isinstance(x, Missing)]
         if type(a) is str:
             # A text equals only a text: Python's own search (in C) decides, where the
             # language's equality would be called item by item.
             if a in b and any(type(x) is str and x == a for x in b):
                 return True
-            if a not in b:
-                return merge_missing(*missing) if missing else False
+            if a not in b and Missing not in map(type, b):  # both searches in C
+                return False
         if any(equal(a, norm(x)) for x in b if not isinstance(x, Missing)):
             return True
+        missing = [x for x in b if isinstance(x, Missing)]
         return merge_missing(*missing) if missing else False
     if isinstance(b, Mapping):
         return a in b if isinstance(a, str) else False

@@ -165,6 +165,43 @@ def _hoisted(let_value: Any, key: object, thunk: Callable[[], Any]) -> Any:
         return value
 
 
+_NOT_INDEXED: Final = object()
+
+
+def _keyed(
+    let_value: Any,
+    key: object,
+    source: Callable[[], Any],
+    field: str,
+    probe: Any,
+    plain: Callable[[], list[Any]],
+) -> list[Any]:
+    """`source[? @.field == probe]` through an index of the source's items by field, built
+    once per contract (see compiler.filter), when every item is a map whose field is a
+    text and the probe is a text: `==` between texts is Python's. Otherwise `plain()`, the
+    filter as written."""
+    env = getattr(let_value, "__self__", None)
+    if type(probe) is not str or env is None:
+        return plain()
+    index = env.hoisted.get(key, _NOT_INDEXED)
+    if index is _NOT_INDEXED:
+        index = env.hoisted[key] = _index(source(), field)
+    if index is None:
+        return plain()
+    return list(index.get(probe, ()))
+
+
+def _index(items: Any, field: str) -> dict[str, list[Any]] | None:
+    if type(items) is not list:
+        return None
+    index: dict[str, list[Any]] = {}
+    for item in items:
+        if type(item) is not dict or type(value := item.get(field)) is not str:
+            return None
+        index.setdefault(value, []).append(item)
+    return index
+
+
 def _strict_call(fn: Callable[..., Any], *args: Any) -> Any:
     for a in args:
         if isinstance(a, Missing):
@@ -189,6 +226,7 @@ _RUNTIME: Final[dict[str, Any]] = {
     "_sum_items": _sum_items,
     "_path_get": _path_get,
     "_hoisted": _hoisted,
+    "_keyed": _keyed,
     "_ABSENT": _ABSENT,
     "_Missing": Missing,
     "_strict_call": _strict_call,

@@ -121,7 +121,11 @@ def load_file(path: str | os.PathLike[str]) -> LoadedContract:
                 return _failed(name, _fatal("unreadable-file", message))
             if st.st_size > MAX_FILE_SIZE:
                 return _failed(name, _too_large())
-            raw = fh.read(MAX_FILE_SIZE + 1)  # bounded: the file may grow
+            # Bounded (the file may grow); asking for its size first, as a read of 10 MiB
+            # makes Python set aside 10 MiB before it knows the file holds 20 KB.
+            raw = fh.read(st.st_size + 1)
+            if len(raw) > st.st_size:
+                raw += fh.read(MAX_FILE_SIZE + 1 - len(raw))
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return _failed(name, _fatal("unreadable-file", f"the file cannot be read: {reason}"))

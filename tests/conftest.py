@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,3 +118,29 @@ def evaluate(text: str, data: dict[str, Any] | None = None, **kw: Any) -> Outcom
 @pytest.fixture
 def ev() -> Any:
     return evaluate
+
+
+def reopen_caches() -> None:
+    """Forget the process's cache folder, caches and stamp, so the next use opens them
+    afresh (under the XDG_CACHE_HOME in force)."""
+    from checker.lang import cache
+
+    fd = cache.folder_fd() if cache.folder_fd.cache_info().currsize else None
+    cache.folder_fd.cache_clear()
+    cache.named.cache_clear()
+    cache.stamp.cache_clear()
+    if fd is not None:
+        os.close(fd)
+
+
+@pytest.fixture
+def xdg_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh XDG cache home, caching on; the process's caches are reopened there (and
+    again after, under the usual one)."""
+    base = tmp_path / "xdg"
+    base.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base))
+    monkeypatch.delenv("CONTRACT_CHECKER_NO_CACHE", raising=False)
+    reopen_caches()
+    yield base
+    reopen_caches()

@@ -9,14 +9,13 @@ import pickle
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import reopen_caches
 
 from checker import PackError, load_pack
-from checker.lang import cache
 from checker.packs import pack as packmod
 from checker.packs import packcache, packfile
 
@@ -45,25 +44,10 @@ rules:
 SCHEMA = {"type": "object", "properties": {"amount": {"type": "number"}}}
 
 
-def _reset() -> None:
-    fd = cache.folder_fd() if cache.folder_fd.cache_info().currsize else None
-    cache.folder_fd.cache_clear()
-    cache.named.cache_clear()
-    cache.stamp.cache_clear()
-    if fd is not None:
-        os.close(fd)
-
-
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh cache folder for this process (and the usual one again after)."""
-    base = tmp_path / "xdg"
-    base.mkdir()
-    monkeypatch.setenv("XDG_CACHE_HOME", str(base))
-    monkeypatch.delenv("CONTRACT_CHECKER_NO_CACHE", raising=False)
-    _reset()
-    yield base / "contract-checker"
-    _reset()
+def home(xdg_cache_home: Path) -> Path:
+    """The checker's own folder in a fresh cache home."""
+    return xdg_cache_home / "contract-checker"
 
 
 def _write(folder: Path, text: str = PACK) -> Path:
@@ -168,7 +152,7 @@ def test_no_entry_is_written_when_caching_is_off(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CONTRACT_CHECKER_NO_CACHE", "1")
-    _reset()
+    reopen_caches()
     load_pack(_write(tmp_path))
     assert not home.exists() or not _entries(home)
 

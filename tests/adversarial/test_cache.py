@@ -6,7 +6,6 @@ import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,24 +16,9 @@ from checker.lang.cache import DiskCache
 from checker.lang.nodes import Binary, Literal
 
 
-def _reset() -> None:
-    fd = cache.folder_fd() if cache.folder_fd.cache_info().currsize else None
-    cache.folder_fd.cache_clear()
-    cache.named.cache_clear()
-    cache.stamp.cache_clear()
-    if fd is not None:
-        os.close(fd)
-
-
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh XDG cache home; the process's caches are reopened there (and again after)."""
-    base = tmp_path / "xdg"
-    base.mkdir()
-    monkeypatch.setenv("XDG_CACHE_HOME", str(base))
-    _reset()
-    yield base
-    _reset()
+def home(xdg_cache_home: Path) -> Path:
+    return xdg_cache_home
 
 
 def _entry(name: str = "trees") -> str:

@@ -177,7 +177,9 @@ def read_entry(fd: int, name: str, allowed: Collection[tuple[str, str]] = ()) ->
             raise PermissionError(f"cache entry {name} is not a private file of this user")
         if info.st_size > MAX_FILE_BYTES:
             raise OSError(f"cache entry {name} is too large")
-        raw = fh.read(MAX_FILE_BYTES + 1)
+        # By its size (checked above), as the loader reads a contract: asking for the
+        # largest allowed entry would set aside 32 MiB for each cache read at start-up.
+        raw = fh.read(info.st_size)
     return loads(raw, allowed)
 
 

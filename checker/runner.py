@@ -16,6 +16,7 @@ from .inputs.contracts import DocumentContract, load_contract
 from .inputs.docschema import DOCUMENT_KEY
 from .inputs.document import PositionKind
 from .inputs.loader import LoadedContract, Position, pointer, position_of
+from .inputs.schema import SchemaProblem
 from .models import Finding, Report, Severity, ToolInfo, summarise
 from .packs.pack import CompiledRule
 from .selection import candidates, outside_target
@@ -273,6 +274,24 @@ def check_file(
         )
 
 
+def _add_schema_findings(
+    contract: LoadedContract, name: str, problems: list[SchemaProblem], capped: _Capped
+) -> None:
+    placed = [
+        (
+            (contract.key_positions.get(sp.path) if sp.key else None)
+            or position_of(contract, sp.path),
+            sp,
+        )
+        for sp in problems
+    ]
+    # In file order, so that the findings listed before a cap are the first ones.
+    placed.sort(key=lambda p: (p[0].line, p[0].column) if p[0] else (0, 0))
+    for pos, sp in placed:
+        if capped.wants(TOOL_PACK, PROBLEM_RULES.get(sp.code, "contract-schema")):
+            capped.add(_tool_finding(name, sp.code, "contract-schema", sp.message, sp.path, pos))
+
+
 def suppressible_ids(packs: Sequence[Pack], more: Iterable[str] = ()) -> frozenset[str]:
     """The rule ids an inline suppression may name: `pack/rule` and the bare id of every
     rule of the packs and of the tool's own, and `more` (rules the configuration turns off)."""
@@ -350,33 +369,18 @@ def _check_file(
     for pack in packs:
         key = pack.schema.name if pack.schema is not None else ""
         # A pack no rule of which can run on this file (the document pack's on YAML data)
-        # needs its data neither typed nor checked against its schema; a pack left with
-        # no rules (--select) still has the contract checked against its schema.
+        # runs on the data as read, like a pack without a schema: it is neither typed nor
+        # checked against the schema. A pack left with no rules (--select) still is.
         if key not in typed_by_schema and pack.rules and all(skip(r) for r in pack.rules):
-            key = "\0untyped"
-            typed_by_schema[key] = contract.data
+            key = ""
+            typed_by_schema.setdefault(key, contract.data)
         if key not in typed_by_schema:
             if pack.schema is None:
                 typed_by_schema[key] = contract.data
             else:
                 typed, problems = pack.schema.apply(contract.data, document=document is not None)
                 typed_by_schema[key] = typed
-                placed = [
-                    (
-                        (contract.key_positions.get(sp.path) if sp.key else None)
-                        or position_of(contract, sp.path),
-                        sp,
-                    )
-                    for sp in problems
-                ]
-                # In file order, so that the findings listed before a cap are the first ones.
-                placed.sort(key=lambda p: (p[0].line, p[0].column) if p[0] else (0, 0))
-                for pos, sp in placed:
-                    if not capped.wants(TOOL_PACK, PROBLEM_RULES.get(sp.code, "contract-schema")):
-                        continue
-                    capped.add(
-                        _tool_finding(name, sp.code, "contract-schema", sp.message, sp.path, pos)
-                    )
+                _add_schema_findings(contract, name, problems, capped)
         # A rule an earlier pack already ran (a shared `extends`) is not run again.
         shared = pack.rule_keys & seen_rules
         more = {"exclude": shared} if shared else {}

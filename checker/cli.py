@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .api import Pack, PackError, load_packs
-from .cli_check import GC_THRESHOLD, check_command
+from .cli_check import GC_THRESHOLD, OWN_PROCESS, check_command
 from .cli_common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -44,7 +44,7 @@ def run() -> None:
     # contracts. A pass every 50,000 still bounds memory (as mypy does, for the same reason).
     gc.set_threshold(GC_THRESHOLD, 20, 100)
     try:
-        main()
+        main(obj=OWN_PROCESS)
     except Exception as exc:
         if os.environ.get("CONTRACT_CHECKER_DEBUG"):
             raise

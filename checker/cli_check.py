@@ -58,6 +58,10 @@ _STDIN_FORMATS: dict[str, Format] = {".json": "json", ".yaml": "yaml", ".yml": "
 GC_THRESHOLD: Final = 50_000
 """Allocations between passes of the cyclic collector in the console entry point's
 process (`cli.run` sets it; a check run there also freezes what loading the packs made)."""
+OWN_PROCESS: Final = "contract-checker: own process"
+"""The command context's `obj` when `cli.run` (the console entry point) started it: the
+process is the checker's alone, so its collector may be tuned (never in a library caller's
+or a test runner's process)."""
 
 
 def use_color(option: bool | None, to_terminal: bool) -> bool:
@@ -285,7 +289,7 @@ def check_command(
         fail("--stdin-filename names the contract read from standard input: give `-` as the path")
     config = load_cli_config(config_path, no_config)
     plan = load_plan(config, packs, today_date, baseline or config.baseline)
-    if gc.get_threshold()[0] >= GC_THRESHOLD:  # in the console entry point's own process
+    if click.get_current_context().find_root().obj == OWN_PROCESS:
         gc.freeze()  # the packs live to the end: later collections need not walk them again
     plan.all_documents = documents
     show_warnings(w for pack in plan.all_packs for w in pack.warnings)

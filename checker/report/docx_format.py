@@ -18,11 +18,10 @@ from docx.text.run import Run
 from ..inputs.document.docx_package import open_docx
 from ..inputs.document.docx_reader import _blocks, _mark_deleted, _parts, paragraph_text
 from ..inputs.document.model import DocProblem
-from ..models import Finding
+from ..models import Finding, format_ref
 from ..outputs import OutputError
 from . import RunResult
 from .html_words import WORDS
-from .sarif import format_ref
 from .sources import gather
 
 AUTHOR: Final = "contract-checker"

@@ -76,6 +76,25 @@ class Ref(_Frozen):
         return day is None or self.in_force is None or self.in_force.covers(day)
 
 
+def format_ref(ref: Ref, markdown: bool = False) -> str:
+    """One cited basis on one line: law, article, how it was checked, and the note."""
+    if ref.law is None:
+        text = ref.text or ref.url or ref.note or ""
+        return f"[{text}]({ref.url})" if markdown and ref.url and text != ref.url else text
+    head = ref.law + (f" art. {ref.article}" if ref.article else "")
+    if markdown and ref.url:
+        head = f"[{head}]({ref.url})"
+    elif ref.url:
+        head += f" <{ref.url}>"
+    if ref.basis:
+        head += f" ({ref.basis}{', unverified' if ref.unverified else ''})"
+    if ref.in_force is not None:
+        head += f" [in force {ref.in_force.describe()}]"
+    if ref.note:
+        head += f" — {ref.note}"
+    return head
+
+
 class RuleResult(_Frozen):
     """The outcome of one rule (or one element of an `each` rule) on one contract."""
 

@@ -547,18 +547,33 @@ def _tool_finding(
 ) -> Finding:
     """A finding of the tool's own checks (reading the file, the contract schema)."""
     rule = PROBLEM_RULES.get(code, default_rule)
-    severity = TOOL_RULES[rule].severity if rule in TOOL_RULES else "error"
+    line, column = (pos.line, pos.column) if pos else (None, None)
+    return tool_finding(file, rule, message, line=line, column=column, pointer=pointer(path))
+
+
+def tool_finding(
+    file: str,
+    rule: str,
+    message: str,
+    *,
+    message_zh: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    pointer: str = "",
+) -> Finding:
+    """A finding of one of the tool's own rules (`TOOL_RULES` gives its severity; an error
+    otherwise); its Chinese message is `tool_message_zh`'s unless given."""
     return Finding(
         file=file,
-        line=pos.line if pos else None,
-        column=pos.column if pos else None,
-        pointer=pointer(path),
+        line=line,
+        column=column,
+        pointer=pointer,
         pack=TOOL_PACK,
         rule=rule,
-        severity=severity,
+        severity=TOOL_RULES[rule].severity if rule in TOOL_RULES else "error",
         outcome="error",
         message=message,
-        message_zh=tool_message_zh(rule, message),
+        message_zh=tool_message_zh(rule, message) if message_zh is None else message_zh,
     )
 
 

@@ -27,6 +27,7 @@ from .runner import (
     FileResult,
     check_file,
     suppressible_ids,
+    tool_finding,
     tool_message_zh,
 )
 from .selection import (
@@ -328,15 +329,8 @@ def _covers_configuration(plan: Plan) -> bool:
 def outside_link_result(link: Path, target: str) -> FileResult:
     """The finding on a symlink that points out of the checked tree (it is not read)."""
     message = f"symbolic link to {target}, outside the checked folder: not followed"
-    finding = Finding(
-        file=str(link),
-        pack=TOOL_PACK,
-        rule="symlink-outside-tree",
-        severity=TOOL_RULES["symlink-outside-tree"].severity,
-        outcome="error",
-        message=message,
-        message_zh=tool_message_zh("symlink-outside-tree", f"{target}（未读取）"),
-    )
+    zh = tool_message_zh("symlink-outside-tree", f"{target}（未读取）")
+    finding = tool_finding(str(link), "symlink-outside-tree", message, message_zh=zh)
     return FileResult(str(link), [finding], [])
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from checker.inputs.document import DocPosition, LoadedDocument, read_document
+from checker.inputs.document.analysis.context import Context, outermost_clauses
+from checker.inputs.document.model import SourceText
+from checker.inputs.document.normalize import normalize
 
 
 def _read(text: str) -> LoadedDocument:
@@ -193,3 +197,25 @@ def test_title_and_page_furniture_of_scraped_text() -> None:
     assert loaded.positions[("document", "title")] == DocPosition(4, 1)
     assert _items(loaded, "blanks", "text") == [(4, 18, "名称:"), (4, 24, "名称:"), (4, 31, "[X]")]
     assert _items(loaded, "clauses", "number") == [(4, 27, "一、")]
+
+
+def test_dispute_and_payment_clauses_are_the_outermost_with_such_a_heading() -> None:
+    # 2.1's heading speaks of disputes too, but it belongs to 第二条 (outermost_clauses).
+    loaded = _read(
+        "技术服务合同\n\n第一条 付款方式\n1.1 首付款为合同总价的30%。\n1.2 验收后支付合同总价的70%。\n"
+        "第二条 争议解决\n2.1 争议解决的仲裁\n双方同意提交厦门仲裁委员会仲裁。\n"
+        "第三条 管辖\n任何一方可向甲方所在地人民法院起诉。\n"
+    )
+    assert _items(loaded, "disputes", "clause", "arbitration", "court") == [
+        (6, 1, "第二条", "双方同意提交厦门仲裁委员会仲裁", None),
+        (9, 1, "第三条", None, "向甲方所在地人民法院起诉"),
+    ]
+    assert _items(loaded, "payment_plans", "clause", "percentages") == [(4, 14, "第一条", [30, 70])]
+
+
+def test_outermost_clauses_skips_a_matching_clause_inside_one_given() -> None:
+    ctx = Context(SourceText(""), normalize(""))
+    ctx.clause_starts, ctx.clause_ends = [0, 7, 16], [16, 16, 22]
+    clauses = [{"heading": "争议"}, {"heading": "争议的仲裁"}, {"heading": "争议二"}]
+    got = list(outermost_clauses(ctx, clauses, re.compile("争议")))
+    assert got == [(clauses[0], 0, 16), (clauses[2], 16, 22)]

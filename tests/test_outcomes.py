@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from checker.api import load_pack, rule_count
-from checker.runner import Outcomes, check_file
+from checker.runner import TOOL_PACK, Outcomes, check_file, tool_finding, tool_message_zh
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "c1-customer-acquisition.yaml"
@@ -67,3 +67,17 @@ def test_a_run_without_waivers_keeps_no_record_of_each_file(tmp_path: Path) -> N
     for r in run_files(plan, selection.files, 1):
         apply_waivers(plan, r)
     assert plan.checked == {(tmp_path / "c0.yaml").resolve()}
+
+
+def test_a_tool_finding_takes_its_severity_and_chinese_message_from_the_tool_rules() -> None:
+    f = tool_finding("a.yaml", "unused-waiver", "waiver for x matched no finding; remove it")
+    assert (f.pack, f.rule, f.severity, f.outcome) == (
+        TOOL_PACK,
+        "unused-waiver",
+        "warning",
+        "error",
+    )
+    assert f.message_zh == tool_message_zh("unused-waiver", f.message)
+    assert (f.line, f.column, f.pointer) == (None, None, "")
+    g = tool_finding("a.yaml", "no-such-rule", "m", message_zh="中", line=3, pointer="/a")
+    assert (g.severity, g.message_zh, g.line, g.pointer) == ("error", "中", 3, "/a")

@@ -148,6 +148,23 @@ def test_a_damaged_or_planted_entry_is_ignored(
     assert "planted" not in capfd.readouterr().out
 
 
+@pytest.mark.parametrize("ok", [True, False])
+@pytest.mark.parametrize("result", ["a string", (1, 2), [1, 2], None])
+def test_an_entry_holding_the_wrong_shape_is_ignored(
+    home: Path, tmp_path: Path, ok: bool, result: Any
+) -> None:
+    # Allowed classes only, so the unpickler takes it: a pack's wrong-shaped result (or
+    # problems) must be compiled afresh, not unpacked into a traceback.
+    path = _write(tmp_path)
+    expected = _summary(load_pack(path))
+    (entry,) = _entries(home)
+    stored = pickle.loads(entry.read_bytes())
+    stored["ok"] = ok
+    stored["result"] = pickle.dumps(result)
+    entry.write_bytes(pickle.dumps(stored))
+    assert _summary(load_pack(path)) == expected
+
+
 def test_no_entry_is_written_when_caching_is_off(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

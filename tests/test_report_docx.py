@@ -125,6 +125,23 @@ def test_each_finding_is_a_comment_at_its_exact_text(tmp_path: Path) -> None:
     }
 
 
+def test_control_characters_in_a_message_or_waiver_are_escaped_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    # A pack's message (YAML "\e") or a waiver's reason can hold what XML cannot.
+    draft = build_draft(tmp_path / "draft.docx")
+    waiver = Suppression(reason="ok\x00")
+    findings = [
+        finding(draft, 2, 1, "esc", message="red \x1b[31m!\x08"),
+        finding(draft, 2, 3, "waived", suppression=waiver),
+    ]
+    got = anchors(review_copy(draft.read_bytes(), findings, [2, 4], lambda f: f.message))
+    assert set(got) == {
+        "Error: red \\u001b[31m!\\u0008|document/esc",
+        "Error: message of waived|document/waived|Waived: ok\\u0000",
+    }
+
+
 def test_the_contract_text_and_its_formatting_are_unchanged(tmp_path: Path) -> None:
     draft = build_draft(tmp_path / "draft.docx")
     findings = [

@@ -9,9 +9,8 @@ from typing import Final
 
 from ..config import Config, ConfigError, find_config, load_config
 from ..inputs.loader import DataPath, Format, LoadedContract, load_text
-from ..models import Finding
+from ..models import Finding, format_ref
 from ..packs.pack import PackError
-from ..report.sarif import format_ref
 from ..runner import check_file
 from ..session import Plan, apply_waivers, make_plan
 from ..suppress import MARK

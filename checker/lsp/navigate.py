@@ -11,10 +11,9 @@ from pydantic import ValidationError
 
 from ..lang import FUNCTIONS, ExprError, parse
 from ..lang.nodes import Call, Member, Name, Node
-from ..models import Ref
+from ..models import Ref, format_ref
 from ..packs.pack import PackError, pack_scope, resolve_pack
 from ..packs.packfile import DataPath, PackSource
-from ..report.sarif import format_ref
 from .packview import PackView, rule_at
 from .spans import token_span
 from .symbols import Context, field_type, names_of, node_at

@@ -156,12 +156,26 @@ def _loads(raw: bytes) -> Any:
 
 
 def _read(name: str) -> tuple[bool, Any] | None:
-    """A valid entry's (ok, compiled result or problems), or None (see `_entry`)."""
+    """A valid entry's (ok, compiled result or problems), or None (see `_entry`): also
+    when what it holds is not the shape `_write` stores (the allowed classes, wrongly put
+    together, would otherwise fail to unpack or stand for a pack that does not compile)."""
+    from .merge import MergedPack
+    from .packfile import PackProblem
+
     entry = _entry(name)
     try:
-        return None if entry is None else (bool(entry["ok"]), _loads(entry["result"]))
+        if entry is None:
+            return None
+        ok, stored = entry["ok"], _loads(entry["result"])
     except Exception:
         return None
+    if ok is True:
+        shaped = isinstance(stored, tuple) and len(stored) == 4
+        valid = shaped and isinstance(stored[0], MergedPack)
+    else:
+        problems = isinstance(stored, list) and bool(stored)
+        valid = ok is False and problems and all(isinstance(p, PackProblem) for p in stored)
+    return (ok, stored) if valid else None
 
 
 def extended_by(path: Path) -> set[Path]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..api import Pack
 from ..lang.values import display
-from ..report.sarif import format_ref
+from ..models import format_ref
 
 
 def _cell(text: Any) -> str:

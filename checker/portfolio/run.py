@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from ..api import Pack
 from ..models import Finding
-from ..runner import TOOL_PACK, TOOL_RULES, FileResult, check_file, tool_message_zh
+from ..runner import FileResult, check_file, tool_finding
 from .records import Partition, read_ids, read_partition
 
 
@@ -78,15 +78,8 @@ def check_partition(part: Partition, shipped: Shipped) -> PartitionResult:
 def _not_a_contract(file: str, why: str) -> Finding:
     """A record that is not a contract is a finding (in a file of contracts it is a
     wrong export, not a file to leave out as a folder's other YAML files are)."""
-    message = f"cannot read the contract: the record is {why}"
-    return Finding(
-        file=file,
-        pack=TOOL_PACK,
-        rule="unreadable-contract",
-        severity=TOOL_RULES["unreadable-contract"].severity,
-        outcome="error",
-        message=message,
-        message_zh=tool_message_zh("unreadable-contract", message),
+    return tool_finding(
+        file, "unreadable-contract", f"cannot read the contract: the record is {why}"
     )
 
 
@@ -94,15 +87,7 @@ def unchecked_findings(result: PartitionResult) -> list[FileResult]:
     """One `unchecked-record` finding per record of a partition that was not checked."""
     part = result.partition
     message = f"record not checked: its partition ({part.describe()}) failed: {result.error}"
-    finding = Finding(
-        file=part.name,
-        pack=TOOL_PACK,
-        rule="unchecked-record",
-        severity=TOOL_RULES["unchecked-record"].severity,
-        outcome="error",
-        message=message,
-        message_zh=tool_message_zh("unchecked-record", message),
-    )
+    finding = tool_finding(part.name, "unchecked-record", message)
     return [
         FileResult(part.name, [finding.model_copy(update={"record": rid})], [], record=rid)
         for rid in result.unchecked

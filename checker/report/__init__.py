@@ -98,6 +98,15 @@ def one_line(text: str) -> str:
     return encodable(_CONTROL.sub(_escape_control, text))
 
 
+# XML 1.0 cannot hold most control characters (a binary file's message may quote them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """The text with every character XML 1.0 cannot hold as a `\\uXXXX` escape."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def json_text(doc: Any) -> str:
     """A JSON document as UTF-8-encodable text: non-ASCII kept as is, exact numbers, and lone
     surrogates as `\\udfff` escapes (valid JSON that reads back as the same string)."""

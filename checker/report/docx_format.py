@@ -18,11 +18,10 @@ from docx.text.run import Run
 from ..inputs.document.docx_package import open_docx
 from ..inputs.document.docx_reader import _blocks, _mark_deleted, _parts, paragraph_text
 from ..inputs.document.model import DocProblem
-from ..models import Finding
+from ..models import Finding, format_ref
 from ..outputs import OutputError
-from . import RunResult
+from . import RunResult, xml_text
 from .html_words import WORDS
-from .sarif import format_ref
 from .sources import gather
 
 AUTHOR: Final = "contract-checker"
@@ -104,7 +103,10 @@ def review_copy(
     words = WORDS["zh" if lang == "zh" else "en"]
     for f, end in zip(findings, ends, strict=True):
         runs, note = _anchor(doc, placed, f, end, words)
-        lines = _comment_lines(f, message(f), words) + ([note] if note else [])
+        # A pack's message (or a waiver's reason) may hold what XML cannot: escaped.
+        lines = [
+            xml_text(s) for s in _comment_lines(f, message(f), words) + ([note] if note else [])
+        ]
         comment = doc.add_comment(runs, text=lines[0], author=AUTHOR, initials=INITIALS)
         for line in lines[1:]:
             comment.add_paragraph(line)

@@ -13,11 +13,10 @@ from typing import Any, Final
 
 import jinja2
 
-from ..models import SEVERITIES, Finding, Ref
+from ..models import SEVERITIES, Finding, Ref, format_ref
 from ..runner import TOOL_PACK, TOOL_RULES
 from . import RunResult, exact_json, workdir_relative
 from .html_words import SCRIPT_WORDS, WORDS
-from .sarif import format_ref
 from .sources import Source, gather
 
 _HERE: Final = Path(__file__).resolve().parent / "templates"

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
 from ..models import Finding
-from . import RunResult, location, workdir_relative
-
-# XML 1.0 cannot hold most control characters (a binary file's message may quote them).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+from . import RunResult, location, workdir_relative, xml_text
 
 
 def render(run: RunResult) -> str:
@@ -43,7 +35,7 @@ def _suite(
     findings: list[Finding],
 ) -> ET.Element:
     """The file's suite: every rule that ran on it, then the tool's checks that found something."""
-    shown = _xml_text(workdir_relative(file))
+    shown = xml_text(workdir_relative(file))
     suite = ET.Element("testsuite", name=shown)
     by_rule: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
@@ -76,7 +68,7 @@ def _case(
     case = ET.Element("testcase", classname=classname, name=f"{key[0]}/{key[1]}")
     open_ = [f for f in findings if f.suppression is None]
     if findings and not open_:
-        reasons = "; ".join(dict.fromkeys(_xml_text(_waiver(f)) for f in findings))
+        reasons = "; ".join(dict.fromkeys(xml_text(_waiver(f)) for f in findings))
         ET.SubElement(case, "skipped", message=f"waived: {reasons}").text = _details(run, findings)
         return case, "skipped"
     if not findings:
@@ -89,7 +81,7 @@ def _case(
         ET.SubElement(case, "failure", message=f"outcome: {outcome}", type=outcome)
         return case, "failures"
     first = open_[0]
-    message = _xml_text(run.message(first))
+    message = xml_text(run.message(first))
     if len(open_) > 1:
         message = f"{len(open_)} findings; first: {message}"
     text = _details(run, findings)
@@ -118,4 +110,4 @@ def _details(run: RunResult, findings: Sequence[Finding]) -> str:
         if f.suppression is not None:
             line += f" [waived: {f.suppression.reason}]"
         lines.append(line)
-    return _xml_text("\n".join(lines))
+    return xml_text("\n".join(lines))

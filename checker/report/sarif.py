@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..api import Pack
-from ..models import Finding, Ref, Severity, fingerprint
+from ..models import Finding, Ref, Severity, fingerprint, format_ref
 from ..packs.pack import CompiledRule
 from ..runner import TOOL_PACK, TOOL_RULES
 from . import RunResult, json_text, workdir_relative
@@ -24,25 +24,6 @@ LEVELS: dict[str, str] = {"error": "error", "warning": "warning", "info": "note"
 
 
 # The tool's own checks (reading the file, the contract schema, waivers): title, what it checks.
-def format_ref(ref: Ref, markdown: bool = False) -> str:
-    """One cited basis on one line: law, article, how it was checked, and the note."""
-    if ref.law is None:
-        text = ref.text or ref.url or ref.note or ""
-        return f"[{text}]({ref.url})" if markdown and ref.url and text != ref.url else text
-    head = ref.law + (f" art. {ref.article}" if ref.article else "")
-    if markdown and ref.url:
-        head = f"[{head}]({ref.url})"
-    elif ref.url:
-        head += f" <{ref.url}>"
-    if ref.basis:
-        head += f" ({ref.basis}{', unverified' if ref.unverified else ''})"
-    if ref.in_force is not None:
-        head += f" [in force {ref.in_force.describe()}]"
-    if ref.note:
-        head += f" — {ref.note}"
-    return head
-
-
 def render(run: RunResult) -> str:
     rules, index = _rules(run)
     files = _files(run)

@@ -113,64 +113,59 @@ def _summary(run: RunResult, paint: Callable[[str, str], str], zh: bool) -> str:
 
 
 def _counts(run: RunResult, paint: Callable[[str, str], str], zh: bool) -> str:
+    """The counts: of files, or of records (and contract files, if any) for record files."""
     s = run.report.summary
-    sev = s.by_severity
     if s.records is not None:
-        return _record_counts(run, paint, zh)
+        records = s.records
+        rec_with = sum(1 for fr in run.files if fr.findings and fr.record is not None)
+        file_with = sum(1 for fr in run.files if fr.findings and fr.record is None)
+        if zh:
+            files_zh = f"、{s.files} 个文件" if s.files else ""
+            where_files_zh = f"、{file_with}/{s.files} 个文件" if s.files else ""
+            return _tally(
+                run,
+                paint,
+                zh,
+                f"{records} 条记录{files_zh}",
+                f"{rec_with}/{records} 条记录{where_files_zh}",
+            )
+        files = f" and {_n(s.files, 'file')}" if s.files else ""
+        where_files = f" and {file_with} of {_n(s.files, 'file')}" if s.files else ""
+        return _tally(
+            run,
+            paint,
+            zh,
+            f"{_n(records, 'record')}{files}",
+            f"{rec_with} of {_n(records, 'record')}{where_files}",
+        )
     with_findings = sum(1 for fr in run.files if fr.findings)
     if zh:
-        if s.findings == 0:
-            return paint(f"✔ 未发现问题（{s.files} 个文件，{s.rules} 条规则）", "green")
-        return paint(
-            f"✖ {s.findings} 个问题（错误 {sev['error']}，警告 {sev['warning']}，提示 {sev['info']}），"
-            f"涉及 {with_findings}/{s.files} 个文件，{s.rules} 条规则",
-            "error" if sev["error"] else "warning",
-        )
-    if s.findings == 0:
-        return paint(
-            f"✔ no findings in {s.files} file{'s' if s.files != 1 else ''} ({s.rules} rules)",
-            "green",
-        )
-    plural = "s" if s.findings != 1 else ""
-    return paint(
-        f"✖ {s.findings} finding{plural} ({sev['error']} error{'s' if sev['error'] != 1 else ''}, "
-        f"{sev['warning']} warning{'s' if sev['warning'] != 1 else ''}, {sev['info']} info) in "
-        f"{with_findings} of {s.files} file{'s' if s.files != 1 else ''} ({s.rules} rules)",
-        "error" if sev["error"] else "warning",
-    )
+        return _tally(run, paint, zh, f"{s.files} 个文件", f"{with_findings}/{s.files} 个文件")
+    return _tally(run, paint, zh, _n(s.files, "file"), f"{with_findings} of {_n(s.files, 'file')}")
 
 
-def _record_counts(run: RunResult, paint: Callable[[str, str], str], zh: bool) -> str:
-    """The counts of a run over record files: records (and contract files, if any)."""
+def _tally(
+    run: RunResult, paint: Callable[[str, str], str], zh: bool, scope: str, where: str
+) -> str:
+    """`✔ no findings in {scope}` or `✖ N findings (by severity) in {where}`, with the rules."""
     s = run.report.summary
     sev = s.by_severity
-    records = s.records or 0
-    rec_with = sum(1 for fr in run.files if fr.findings and fr.record is not None)
-    file_with = sum(1 for fr in run.files if fr.findings and fr.record is None)
     if zh:
-        scope = f"{records} 条记录" + (f"、{s.files} 个文件" if s.files else "")
         if s.findings == 0:
             return paint(f"✔ 未发现问题（{scope}，{s.rules} 条规则）", "green")
-        where = f"{rec_with}/{records} 条记录" + (
-            f"、{file_with}/{s.files} 个文件" if s.files else ""
-        )
         return paint(
             f"✖ {s.findings} 个问题（错误 {sev['error']}，警告 {sev['warning']}，提示 {sev['info']}），"
             f"涉及 {where}，{s.rules} 条规则",
             "error" if sev["error"] else "warning",
         )
-    scope = f"{records} record{'s' if records != 1 else ''}" + (
-        f" and {s.files} file{'s' if s.files != 1 else ''}" if s.files else ""
-    )
     if s.findings == 0:
         return paint(f"✔ no findings in {scope} ({s.rules} rules)", "green")
-    where = f"{rec_with} of {records} record{'s' if records != 1 else ''}" + (
-        f" and {file_with} of {s.files} file{'s' if s.files != 1 else ''}" if s.files else ""
-    )
-    plural = "s" if s.findings != 1 else ""
     return paint(
-        f"✖ {s.findings} finding{plural} ({sev['error']} error{'s' if sev['error'] != 1 else ''}, "
-        f"{sev['warning']} warning{'s' if sev['warning'] != 1 else ''}, {sev['info']} info) in "
-        f"{where} ({s.rules} rules)",
+        f"✖ {_n(s.findings, 'finding')} ({_n(sev['error'], 'error')}, "
+        f"{_n(sev['warning'], 'warning')}, {sev['info']} info) in {where} ({s.rules} rules)",
         "error" if sev["error"] else "warning",
     )
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from checker.inputs.document.model import DataPath, DocPosition, SourceText
 from checker.inputs.document.normalize import Normalized
@@ -80,3 +81,17 @@ class Context:
 def finditer(ctx: Context, pattern: re.Pattern[str], start: int = 0) -> list[re.Match[str]]:
     """Matches of `pattern` in the normalised text outside page furniture."""
     return [m for m in pattern.finditer(ctx.text, start) if not ctx.in_furniture(m.start())]
+
+
+def outermost_clauses(
+    ctx: Context, clauses: list[dict[str, Any]], heading: re.Pattern[str]
+) -> Iterator[tuple[dict[str, Any], int, int]]:
+    """The clauses whose heading matches, each with its normalised span; a matching clause
+    inside one already given belongs to it and is left out."""
+    taken_until = -1
+    for k, clause in enumerate(clauses):
+        start, end = ctx.clause_starts[k], ctx.clause_ends[k]
+        if start < taken_until or not heading.search(clause["heading"]):
+            continue
+        taken_until = end
+        yield clause, start, end

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from checker.inputs.document.analysis.context import Context
+from checker.inputs.document.analysis.context import Context, outermost_clauses
 
 _DISPUTE_HEADING: Final = re.compile(r"争议|纠纷|管辖|法律适用|适用法律|Dispute|Arbitration")
 _ARBITRATION: Final = re.compile(
@@ -28,13 +28,8 @@ _COURT: Final = re.compile(
 def find_disputes(ctx: Context, clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One item per outermost dispute clause: the arbitration and court phrases it holds."""
     items: list[dict[str, Any]] = []
-    taken_until = -1
     text = ctx.text
-    for k, clause in enumerate(clauses):
-        start, end = ctx.clause_starts[k], ctx.clause_ends[k]
-        if start < taken_until or not _DISPUTE_HEADING.search(clause["heading"]):
-            continue
-        taken_until = end
+    for clause, start, end in outermost_clauses(ctx, clauses, _DISPUTE_HEADING):
         arbitration = _ARBITRATION.search(text, start, end)
         court = _COURT.search(text, start, end)
         n = len(items)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from checker.inputs.document.analysis.context import Context
+from checker.inputs.document.analysis.context import Context, outermost_clauses
 
 _PAYMENT_HEADING: Final = re.compile(r"付款|支付|结算|付费|价款")
 # Words of the sentence that make a percentage a share of the price paid…
@@ -39,12 +39,7 @@ def find_payment_plans(
 ) -> list[dict[str, Any]]:
     """One plan per outermost payment clause holding two or more instalment percentages."""
     plans: list[dict[str, Any]] = []
-    taken_until = -1
-    for k, clause in enumerate(clauses):
-        start, end = ctx.clause_starts[k], ctx.clause_ends[k]
-        if start < taken_until or not _PAYMENT_HEADING.search(clause["heading"]):
-            continue
-        taken_until = end
+    for clause, start, end in outermost_clauses(ctx, clauses, _PAYMENT_HEADING):
         shares = [
             (i, at)
             for i, at in enumerate(percentage_at)

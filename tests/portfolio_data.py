@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+import clirun
 
 from checker.inputs.loader import load_file
 from checker.report import exact_json
@@ -44,12 +45,4 @@ def write_records(path: Path, count: int) -> list[str]:
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", "check", "--no-config", "--today", "2025-06-01", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-    )
+    return clirun.cli("check", "--no-config", "--today", "2025-06-01", *args, cwd=cwd, timeout=120)

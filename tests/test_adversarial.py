@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from clirun import cli_bytes
 
 from checker.models import Finding, fingerprint
 from checker.report import json_text, one_line
@@ -32,10 +32,7 @@ RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args], cwd=cwd, capture_output=True, check=False, env=env
-    )
+    return cli_bytes(*args, cwd=cwd, unset=["NO_COLOR"])
 
 
 def check(*paths: str, fmt: str, cwd: Path = ROOT) -> tuple[int, str]:

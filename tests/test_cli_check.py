@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+import clirun
 import jsonschema
 import pytest
+from clirun import COLOUR
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -21,17 +22,7 @@ def cli(
     *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     # Colour depends on NO_COLOR and FORCE_COLOR: only a test's own `env` sets them.
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env=full_env,
-    )
+    return clirun.cli(*args, cwd=cwd, env=env, unset=COLOUR)
 
 
 def golden(name: str, actual: str) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import cli
 
 CONTRACT = """\
 parties:
@@ -42,14 +42,7 @@ SCHEMA = {
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", "eval", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        encoding="utf-8",
-    )
+    return cli("eval", *args, cwd=cwd)
 
 
 @pytest.fixture

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import clirun
 import pytest
+from clirun import COLOUR
 from test_cli_check import GOLDEN, PACK, ROOT, cli
 
 BAD = "tests/fixtures/contracts/bad.yaml"
@@ -20,17 +21,7 @@ def stdin_cli(
     text: str, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """The command line with `text` on its standard input."""
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=cwd,
-        input=text,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env=full_env | (env or {}),
-    )
+    return clirun.cli(*args, cwd=cwd, env=env, input=text, unset=COLOUR)
 
 
 def found(stdout: str) -> list[tuple[Any, ...]]:

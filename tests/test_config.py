@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
+import clirun
 import pytest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -26,16 +25,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def cli(repo: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=cwd or repo,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env=env,
-    )
+    return clirun.cli(*args, cwd=cwd or repo, unset=["NO_COLOR"])
 
 
 def config(repo: Path, text: str, name: str = "contract-checker.yaml") -> None:

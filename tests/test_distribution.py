@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirun import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -71,15 +72,7 @@ def test_the_installed_wheel_passes_its_own_pack_tests(installed: Path, tmp_path
     # Dependencies come from this interpreter's site-packages; the checker only from the
     # installed folder (the working directory is elsewhere, so not this source tree).
     env = {**os.environ, "PYTHONPATH": str(installed)}
-    r = subprocess.run(
-        [sys.executable, "-m", "checker", "test"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env=env,
-    )
+    r = cli("test", cwd=tmp_path, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "checker/rules/drafting/tests/" not in r.stdout  # nothing failed
     last = r.stdout.strip().splitlines()[-1]

@@ -3,13 +3,11 @@ worked examples load and pass, and nothing points outside the repository."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import THIS_TREE, cli
 
 from checker import load_pack
 from checker.packs.pack import builtin_packs
@@ -97,15 +95,7 @@ def test_the_worked_example_uses_every_pack_key_and_its_tests_pass(tmp_path: Pat
     rule_keys = {k for rule in pack["rules"] for k in rule}
     assert set(PACK_SCHEMA["properties"]) <= set(pack)
     assert set(PACK_SCHEMA["$defs"]["rule"]["properties"]) <= rule_keys
-    r = subprocess.run(
-        [sys.executable, "-m", "checker", "test", "acme-services"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    r = cli("test", "acme-services", cwd=tmp_path, env=THIS_TREE)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stderr == ""  # no load warning either
     assert r.stdout.splitlines()[0] == "acme-services (2 cases) .."

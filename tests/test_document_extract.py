@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+import clirun
 import pytest
 import yaml
+from clirun import THIS_TREE
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "examples" / "documents"
@@ -21,16 +21,7 @@ CLEAN = ROOT / "tests" / "fixtures" / "documents" / "clean-service-contract.md"
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "checker", "extract", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env=env,
-    )
+    return clirun.cli("extract", *args, cwd=cwd, env=THIS_TREE)
 
 
 def extracted(path: Path, schema: str = "service-contract") -> tuple[dict[str, Any], str]:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
+import clirun
 import jsonschema
 import pytest
+from clirun import THIS_TREE
 
 from checker.packs.packschema import FINDINGS_SCHEMA
 from checker.report.text import WINDOW, window
@@ -21,15 +21,14 @@ DOCX = ROOT / "examples" / "documents" / "defects" / "d-placeholder-left.docx"
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "checker", "check", "--no-config", "--pack", "document", *args],
+    return clirun.cli(
+        "check",
+        "--no-config",
+        "--pack",
+        "document",
+        *args,
         cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env=env,
+        env=THIS_TREE | {"NO_COLOR": "1"},
     )
 
 
@@ -126,24 +125,7 @@ def test_text_output_of_a_scraped_line_never_shows_the_whole_line(tmp_path: Path
 
 def test_junit_says_why_a_rule_was_skipped_on_a_file() -> None:
     files = ["examples/c1-customer-acquisition.yaml", DOCX.with_suffix(".md").relative_to(ROOT)]
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "checker",
-            "check",
-            "--no-config",
-            "--format",
-            "junit",
-            *map(str, files),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    r = clirun.cli("check", "--no-config", "--format", "junit", *map(str, files), env=THIS_TREE)
     yaml_suite, md_suite = r.stdout.split("<testsuite ")[1:]
     # the default packs: the document pack runs on documents only, the others skip there
     assert '<skipped message="not a document"' not in yaml_suite

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+import clirun
 import pytest
+from clirun import THIS_TREE
 
 from checker.api import PackError, load_pack
 from checker.runner import NO_FRONT_MATTER, NOT_A_DOCUMENT, check_file
@@ -52,16 +52,7 @@ parties:
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env=env,
-    )
+    return clirun.cli(*args, cwd=cwd, env=THIS_TREE)
 
 
 @pytest.fixture
@@ -72,20 +63,22 @@ def pack(tmp_path: Path) -> Path:
     return path
 
 
+def _load_error(tmp_path: Path, rule: str) -> str:
+    """What loading a service-contract pack of this one rule (YAML under `rules:`) reports."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"pack: bad\nschema: service-contract\nrules:\n{rule}", encoding="utf-8")
+    with pytest.raises(PackError) as err:
+        load_pack(bad)
+    return err.value.render()
+
+
 def _outcomes(result: object) -> dict[str, str]:
     return {rule: o for (_, rule), o in result.outcomes.items()}  # type: ignore[attr-defined]
 
 
 def test_document_paths_are_typed_in_a_pack_of_the_contract_schema(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(
-        "pack: bad\nschema: service-contract\nrules:\n"
-        "  - id: r\n    assert: count(document.blankz) == 0\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(PackError) as err:
-        load_pack(bad)
-    assert "unknown field `blankz` in `document`" in err.value.render()
+    error = _load_error(tmp_path, "  - id: r\n    assert: count(document.blankz) == 0\n")
+    assert "unknown field `blankz` in `document`" in error
 
 
 def test_a_yaml_contract_skips_document_rules_as_not_a_document(pack: Path) -> None:
@@ -143,15 +136,10 @@ def test_a_template_by_front_matter_or_configuration_reports_blanks_as_info(
 
 
 def test_severity_if_must_be_a_bool(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(
-        "pack: bad\nschema: service-contract\nrules:\n"
-        "  - id: r\n    assert: 'true'\n    severity_if: {info: document.title}\n",
-        encoding="utf-8",
+    error = _load_error(
+        tmp_path, "  - id: r\n    assert: 'true'\n    severity_if: {info: document.title}\n"
     )
-    with pytest.raises(PackError) as err:
-        load_pack(bad)
-    assert "`severity_if.info` must be a bool, found string" in err.value.render()
+    assert "`severity_if.info` must be a bool, found string" in error
 
 
 def test_front_matter_problems_are_the_loaders_findings(pack: Path, tmp_path: Path) -> None:
@@ -262,24 +250,16 @@ def test_front_matter_problems_are_tool_findings_and_the_body_is_still_checked(
 
 def test_a_draft_on_standard_input_is_read_by_its_name() -> None:
     text = (ROOT / "examples" / "documents" / "defects" / "d-placeholder-left.md").read_bytes()
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "checker",
-            "check",
-            "--no-config",
-            "-",
-            "--stdin-filename",
-            "draft.md",
-            "--format",
-            "json",
-        ],
+    r = clirun.cli_bytes(
+        "check",
+        "--no-config",
+        "-",
+        "--stdin-filename",
+        "draft.md",
+        "--format",
+        "json",
         input=text,
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=THIS_TREE,
     )
     assert r.returncode == 1
     assert b'"file": "draft.md"' in r.stdout and b'"line": 30' in r.stdout

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from clirun import THIS_TREE, cli
 
 from checker.api import load_pack
 from checker.inputs.document.normalize import normalize
@@ -120,14 +118,14 @@ def test_a_hostile_document_is_one_clear_finding_in_bounded_time(tmp_path: Path,
     make, message = HOSTILE[name]
     (tmp_path / name).write_bytes(make())
     started = time.monotonic()
-    r = subprocess.run(
-        [sys.executable, "-m", "checker", "check", "--no-config", name, "--format", "text"],
+    r = cli(
+        "check",
+        "--no-config",
+        name,
+        "--format",
+        "text",
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
+        env=THIS_TREE | {"NO_COLOR": "1"},
         timeout=120,
     )
     elapsed = time.monotonic() - started

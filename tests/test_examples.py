@@ -6,12 +6,11 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from clirun import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -24,24 +23,7 @@ LOADER_RULES = {
 
 
 def _check(*args: str) -> dict[str, object]:
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "checker",
-            "check",
-            *args,
-            "--format",
-            "json",
-            "--today",
-            "2025-06-01",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
+    r = cli("check", *args, "--format", "json", "--today", "2025-06-01")
     assert r.returncode == 1, r.stderr
     doc: dict[str, object] = json.loads(r.stdout)
     return doc
@@ -113,14 +95,7 @@ def test_findings_match_the_reviewed_snapshot(report: dict[str, object]) -> None
 
 
 def test_builtin_pack_tests_pass() -> None:
-    r = subprocess.run(
-        [sys.executable, "-m", "checker", "test"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
+    r = cli("test")
     assert r.returncode == 0, r.stdout
     last = r.stdout.strip().splitlines()[-1]
     assert re.match(r"\d+ passed, 0 failed in ", last), last

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import subprocess
-import sys
 import textwrap
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import cli
 
 from checker import PackError, load_pack
 from checker.lang.values import Duration, Money
 from checker.zhtext import cn_int, render_zh
-
-ROOT = Path(__file__).resolve().parent.parent
-CHECK = (sys.executable, "-m", "checker", "check")
 
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -127,22 +123,15 @@ def test_the_version_in_force_at_the_contract_date_applies(
 
 def test_findings_in_json_cite_only_the_version_in_force(pack_dir: Path, tmp_path: Path) -> None:
     contract = write(tmp_path, "c.yaml", "signed: 2025-05-31\nkind: fixed\nterm: 3年\n")
-    r = subprocess.run(
-        [
-            *CHECK,
-            str(contract),
-            "--pack",
-            str(pack_dir),
-            "--format",
-            "json",
-            "--today",
-            "2025-07-01",
-        ],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        cwd=ROOT,
+    r = cli(
+        "check",
+        str(contract),
+        "--pack",
+        str(pack_dir),
+        "--format",
+        "json",
+        "--today",
+        "2025-07-01",
     )
     assert r.returncode == 1, r.stderr
     refs = {f["rule"]: f["refs"] for f in json.loads(r.stdout)["findings"]}

@@ -4,18 +4,16 @@ field is a load error with a did-you-mean; any other undeclared path is a load w
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+import clirun
 import pytest
+from clirun import THIS_TREE
 
 from checker import PackError, load_pack
 from checker.lang import ExprTypeError, Program, types
 from checker.lang.names import edit_distance, near_name
-
-ROOT = Path(__file__).resolve().parent.parent
 
 SCHEMA = {
     "type": "object",
@@ -144,15 +142,7 @@ def test_undeclared_paths_are_load_warnings_with_positions(tmp_path: Path) -> No
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    return clirun.cli(*args, cwd=cwd, env=THIS_TREE)
 
 
 WARNING = (

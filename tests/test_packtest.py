@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+import clirun
 import jsonschema
 import pytest
 import yaml
+from clirun import THIS_TREE
 
 from checker.config import CONFIG_SCHEMA, load_config
 from checker.packs.packschema import PACK_TEST_SCHEMA
@@ -25,16 +25,7 @@ ACME = FIXTURES / "acme"
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env=env,
-    )
+    return clirun.cli(*args, cwd=cwd, env=THIS_TREE)
 
 
 def make_pack(tmp_path: Path, tests: dict[str, str]) -> Path:

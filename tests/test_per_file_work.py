@@ -152,23 +152,25 @@ def test_a_text_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> Non
 # -- `each` sources --------------------------------------------------------------------------
 
 
+def _pack(tmp_path: Path, body: str) -> Pack:
+    """A pack `t` whose `let:` and `rules:` are `body`, written to a file and loaded."""
+    pack_file = tmp_path / "pack.yaml"
+    pack_file.write_text("pack: t\nversion: 1.0.0\ntitle: t\n" + body, encoding="utf-8")
+    return load_pack(pack_file)
+
+
 def test_each_sources_run_as_generated_code_from_the_second_contract(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pack_file = tmp_path / "pack.yaml"
-    pack_file.write_text(
-        """pack: t
-version: 1.0.0
-title: t
-rules:
+    pack = _pack(
+        tmp_path,
+        """rules:
   - id: positive
     title: Positive amounts
     each: i in payment.installments[? @.percent > 10]
     assert: i.amount > 0
 """,
-        encoding="utf-8",
     )
-    pack = load_pack(pack_file)
     data = {
         "payment": {"installments": [{"percent": 30, "amount": 5}, {"percent": 70, "amount": -1}]}
     }
@@ -209,13 +211,7 @@ def test_results_without_findings_are_made_once_per_rule(packs: list[Pack]) -> N
 
 
 def test_passes_of_elements_past_a_bound_are_not_kept(tmp_path: Path) -> None:
-    pack_file = tmp_path / "pack.yaml"
-    pack_file.write_text(
-        "pack: t\nversion: 1.0.0\ntitle: t\nrules:\n"
-        "  - {id: r, title: t, each: x in xs, assert: x > 0}\n",
-        encoding="utf-8",
-    )
-    pack = load_pack(pack_file)
+    pack = _pack(tmp_path, "rules:\n  - {id: r, title: t, each: x in xs, assert: x > 0}\n")
     data = {"xs": list(range(1, SHARED_ELEMENTS + 3))}
     first, again = pack.run(data, TODAY), pack.run(data, TODAY)
     assert [loc.result for loc in first] == [loc.result for loc in again]
@@ -228,12 +224,9 @@ def test_passes_of_elements_past_a_bound_are_not_kept(tmp_path: Path) -> None:
 def test_rules_the_file_cannot_decide_are_not_evaluated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pack_file = tmp_path / "pack.yaml"
-    pack_file.write_text(
-        """pack: t
-version: 1.0.0
-title: t
-let:
+    pack = _pack(
+        tmp_path,
+        """let:
   heading: document.title ?? ""
   fee: payment.fee
 rules:
@@ -244,9 +237,7 @@ rules:
     title: The fee is stated
     assert: fee > 0
 """,
-        encoding="utf-8",
     )
-    pack = load_pack(pack_file)
     computed: list[str] = []
     let_value = Env.let_value
 

@@ -7,12 +7,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import docx
 import pytest
+from clirun import cli
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
@@ -215,22 +215,13 @@ def test_a_run_without_exactly_one_docx_draft_cannot_have_a_review_copy(tmp_path
 
 
 def test_docx_for_a_run_without_docx_is_a_usage_error(tmp_path: Path) -> None:
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "checker",
-            "check",
-            "tests/fixtures/contracts/bad.yaml",
-            "--pack",
-            "tests/fixtures/acme",
-            "--format",
-            f"docx:{tmp_path / 'r.docx'}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    r = cli(
+        "check",
+        "tests/fixtures/contracts/bad.yaml",
+        "--pack",
+        "tests/fixtures/acme",
+        "--format",
+        f"docx:{tmp_path / 'r.docx'}",
     )
     assert (r.returncode, r.stdout) == (2, "")
     assert r.stderr == (
@@ -277,13 +268,7 @@ def test_the_review_copy_converts_with_libreoffice(tmp_path: Path) -> None:
 
 def _docx_checkable(draft: Path) -> bool:
     """Whether `check` reads .docx drafts yet (document mode is wired on another branch)."""
-    r = subprocess.run(
-        [sys.executable, "-m", "checker", "check", str(draft), "--format", "json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    r = cli("check", str(draft), "--format", "json")
     if r.returncode == 2:
         return False
     doc = json.loads(r.stdout)
@@ -296,22 +281,8 @@ def test_check_writes_a_review_copy_of_a_docx_draft(tmp_path: Path) -> None:
     draft = build_draft(tmp_path / "draft.docx")
     assert _docx_checkable(draft)  # document mode reads .docx drafts
     out = tmp_path / "review.docx"
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "checker",
-            "check",
-            str(draft),
-            "--format",
-            f"docx:{out}",
-            "--format",
-            f"json:{tmp_path / 'r.json'}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    r = cli(
+        "check", str(draft), "--format", f"docx:{out}", "--format", f"json:{tmp_path / 'r.json'}"
     )
     assert r.returncode in (0, 1), r.stderr
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))

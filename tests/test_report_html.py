@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from clirun import cli
 
 import checker
 from checker.models import Finding, Ref, Report, Suppression, ToolInfo, summarise
@@ -20,20 +19,8 @@ from checker.report import RunResult, html
 from checker.report.sources import Source, Sources, gather
 from checker.runner import FileResult
 
-ROOT = Path(__file__).resolve().parent.parent
 PACK = "tests/fixtures/acme"
 CONTRACTS = "tests/fixtures/contracts"
-
-
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
 
 
 def finding(**kw: Any) -> Finding:

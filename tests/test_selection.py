@@ -7,10 +7,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
+import clirun
 import pytest
 import yaml
 
@@ -26,16 +26,7 @@ ACME = "packs: [rules/acme]\n"
 def cli(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
+    return clirun.cli(*args, cwd=cwd, env=env, timeout=120)
 
 
 def write(path: Path, text: str) -> Path:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+import clirun
 import jsonschema
 import pytest
 
@@ -30,14 +30,7 @@ fee:
 
 
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", "check", *args, "--pack", PACK],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
+    return clirun.cli("check", *args, "--pack", PACK, cwd=cwd)
 
 
 def findings(tmp_path: Path, text: str, *args: str) -> list[dict[str, object]]:
@@ -69,14 +62,7 @@ def test_waived_by_a_comment_in_every_format(tmp_path: Path) -> None:
     (tmp_path / "c.yaml").write_text(CONTRACT, encoding="utf-8")
     r = cli(tmp_path, "c.yaml", "--format", "json")
     doc = json.loads(r.stdout)
-    schema = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "checker", "schema", "findings"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
+    schema = json.loads(clirun.cli("schema", "findings", check=True).stdout)
     jsonschema.Draft202012Validator(schema).validate(doc)
     assert doc["findings"][3]["suppression"] == {"kind": "inline", "reason": "pilot contract"}
     assert doc["summary"]["waived"] == 5

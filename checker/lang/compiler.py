@@ -247,7 +247,7 @@ class _Gen:
             probe = self.gen(keyed[1])
             if probe[1] in ("raw", "val", "str"):
                 key, field = self.const(object()), self.const(keyed[0])
-                source = f"lambda: {self.iterable(node.source)}"
+                source = f"lambda: {src}"  # the filter's own source code, not generated again
                 return f"_keyed(_L, {key}, {source}, {field}, {probe[0]}, lambda: {plain})", (
                     "list:raw"
                 )

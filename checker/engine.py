@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from .inputs.loader import pointer
 from .lang import EvalError, Expression, Missing, Program, unparse
-from .lang.batch import CompiledBatch
+from .lang.batch import CompiledBatch, when_holds
 from .lang.compiler import SKIPPED
 from .lang.interpreter import (
     Env,
@@ -338,10 +338,10 @@ class RuleRunner:
         assert rule.each is not None and rule.each_var is not None
         if rule.when is not None:
             try:
-                w = rule.when.run(env)
+                holds = when_holds(rule.when.run(env))
             except EvalError as exc:
                 return [self._finish(rule, env, "error", None, error=exc, where=rule.when)]
-            if w is not True:
+            if not holds:
                 return [self._simple(rule, "skip")]
         try:
             xs, origin = self._each_items(rule, env)
@@ -516,7 +516,7 @@ def _when_failed(rule: CompiledRule, env: Env) -> bool:
     """Whether the error of a guarded rule came from its `when` (else from its `assert`)."""
     assert rule.when is not None
     try:
-        Interpreter(env).eval(rule.when.node)
+        when_holds(Interpreter(env).eval(rule.when.node))
     except EvalError:
         return True
     return False

@@ -195,10 +195,9 @@ class PackSet:
         out: list[RuleResult] = []
         seen: set[tuple[str, str]] = set()
         for pack in self.packs:
-            keys = {(r.pack, r.id) for r in pack.rules}
-            if keys - seen:
+            if pack.rule_keys - seen:
                 out.extend(loc.result for loc in pack.run(typed[pack.schema], today, exclude=seen))
-            seen |= keys
+            seen |= pack.rule_keys
         return out
 
 

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from .inputs.loader import pointer
 from .lang import EvalError, Expression, Missing, Program, unparse
-from .lang.batch import CompiledBatch
+from .lang.batch import CompiledBatch, when_holds
 from .lang.compiler import SKIPPED
 from .lang.interpreter import (
     Env,
@@ -217,12 +217,6 @@ class RuleRunner:
                 value = values[slot]
                 if value is SKIPPED:
                     out.append(self._simple(rule, "skip"))
-                elif (
-                    isinstance(value, EvalError)
-                    and rule.when is not None
-                    and _when_failed(rule, env)
-                ):
-                    out.append(self._finish(rule, env, "error", None, error=value, where=rule.when))
                 else:
                     out.append(self._judge(rule, env, value, None))
         # Elements past `detail` share one result per outcome (`_run_each`): cite each shared
@@ -338,22 +332,22 @@ class RuleRunner:
         assert rule.each is not None and rule.each_var is not None
         if rule.when is not None:
             try:
-                w = rule.when.run(env)
+                holds = when_holds(rule.when.run(env))
             except EvalError as exc:
-                return [self._finish(rule, env, "error", None, error=exc, where=rule.when)]
-            if w is not True:
+                return [self._finish(rule, env, "error", None, error=exc)]
+            if not holds:
                 return [self._simple(rule, "skip")]
         try:
             xs, origin = self._each_items(rule, env)
         except EvalError as exc:
-            return [self._finish(rule, env, "error", None, error=exc, where=rule.each)]
+            return [self._finish(rule, env, "error", None, error=exc)]
         if isinstance(xs, Missing):
             if rule.on_missing == "skip":
                 return [self._simple(rule, "skip")]
             return [self._finish(rule, env, "missing", None, missing=xs)]
         if not isinstance(xs, list):
             err = EvalError(f"`each` needs a list, found {display(xs)}")
-            return [self._finish(rule, env, "error", None, error=err, where=rule.each)]
+            return [self._finish(rule, env, "error", None, error=err)]
         out: list[Located] = []
         detailed = 0
         shared: dict[Outcome, Located] = {}
@@ -396,7 +390,6 @@ class RuleRunner:
         *,
         missing: Missing | None = None,
         error: EvalError | None = None,
-        where: Expression | None = None,
     ) -> Located:
         """A finding: where it points, what it says, and the values that decided it."""
         trace: Trace = []
@@ -510,16 +503,6 @@ def _missing_zh(missing: Missing) -> str:
 
 def _no_let(name: str) -> Any:
     raise KeyError(name)  # never called: used only for packs without lets
-
-
-def _when_failed(rule: CompiledRule, env: Env) -> bool:
-    """Whether the error of a guarded rule came from its `when` (else from its `assert`)."""
-    assert rule.when is not None
-    try:
-        Interpreter(env).eval(rule.when.node)
-    except EvalError:
-        return True
-    return False
 
 
 def _traced(trace: Trace, node: Node) -> Any:

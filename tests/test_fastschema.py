@@ -146,3 +146,17 @@ def test_a_run_over_valid_contracts_does_not_import_jsonschema(tmp_path: Path) -
     assert out.returncode == 0, out.stderr
     expected = "False" if fastschema.jsonschema_rs is not None else "True"
     assert out.stdout.strip() == expected
+
+
+def test_plain_copies_only_what_changes_and_never_the_input() -> None:
+    # Dates become strings inside maps and lists alike; a container with nothing to change
+    # is used as it is, and the caller's data is never written to.
+    kept = {"b": [1, "x"]}
+    data = {"a": [{"d": dt.date(2024, 1, 2)}, kept], "k": kept}
+    out = fastschema._plain(data)
+    assert out == {"a": [{"d": "2024-01-02"}, kept], "k": kept}
+    assert out["a"][1] is kept and out["k"] is kept
+    assert data["a"][0]["d"] == dt.date(2024, 1, 2)
+    assert fastschema._plain(kept) is kept
+    with pytest.raises(fastschema._Unsure):
+        fastschema._plain({"a": [{1: "x"}]})

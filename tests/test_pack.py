@@ -103,6 +103,31 @@ def test_every_outcome(pack_dir: Path) -> None:
     ]
 
 
+def test_a_when_neither_true_nor_false_is_an_error_for_each_rules_too(tmp_path: Path) -> None:
+    # Without a schema `flag` is untyped: a text there is a runtime error whatever the
+    # rule's shape, never a silent skip (only false or missing skip a rule).
+    pack_file = write(
+        tmp_path,
+        "p/pack.yaml",
+        """
+        pack: p
+        version: 1.0.0
+        title: p
+        rules:
+          - {id: plain, title: plain, when: flag, assert: false}
+          - {id: each, title: each, when: flag, each: x in xs, assert: false}
+        """,
+    )
+    results = load_pack(pack_file).evaluate({"flag": "text", "xs": [1]})
+    message = "cannot evaluate: `when` must be true or false, found string"
+    assert [(r.rule, r.outcome, r.message) for r in results] == [
+        ("plain", "error", f"plain: {message}"),
+        ("each", "error", f"each: {message}"),
+    ]
+    skipped = load_pack(pack_file).evaluate({"flag": False, "xs": [1]})
+    assert [(r.rule, r.outcome) for r in skipped] == [("plain", "skip"), ("each", "skip")]
+
+
 def test_messages_values_and_pointers(pack_dir: Path) -> None:
     results = {(r.rule, r.element): r for r in load_pack(pack_dir).evaluate(DATA)}
     r = results[("percent-100", None)]

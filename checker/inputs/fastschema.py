@@ -103,26 +103,18 @@ def _plain(value: Any) -> Any:
     t = type(value)
     if t is str or t is bool or t is int or value is None:
         return value
-    if t is dict:
-        out: dict[str, Any] | None = None
-        for k, v in value.items():
-            if type(k) is not str:
+    if t is dict or t is list:
+        # Copied only from the first item that changes: most data is used as it is.
+        copy: Any = None
+        for k, v in value.items() if t is dict else enumerate(value):
+            if t is dict and type(k) is not str:
                 raise _Unsure
             p = _plain(v)
             if p is not v:
-                if out is None:
-                    out = dict(value)
-                out[k] = p
-        return value if out is None else out
-    if t is list:
-        items: list[Any] | None = None
-        for i, v in enumerate(value):
-            p = _plain(v)
-            if p is not v:
-                if items is None:
-                    items = list(value)
-                items[i] = p
-        return value if items is None else items
+                if copy is None:
+                    copy = t(value)
+                copy[k] = p
+        return value if copy is None else copy
     if t is Decimal:
         # jsonschema counts no Decimal as an integer; the compiled check counts 1.0 as one.
         if not value.is_finite() or value == value.to_integral_value():

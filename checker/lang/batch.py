@@ -40,14 +40,20 @@ class CompiledBatch:
         return out
 
 
+def when_holds(value: Any) -> bool:
+    """Whether a rule's `when` value lets it run: true runs it, false or missing skips
+    it, and anything else (a string read from untyped data) is an error, never a skip."""
+    if value is True:
+        return True
+    if value is False or isinstance(value, Missing):
+        return False
+    raise EvalError(f"`when` must be true or false, found {type_name(value)}")
+
+
 def _interpreted_item(guard: Node | None, node: Node, env: Env) -> Any:
     try:
-        if guard is not None:
-            when = Interpreter(env).eval(guard)
-            if when is not True:
-                if when is False or isinstance(when, Missing):
-                    return SKIPPED
-                raise EvalError(f"`when` must be true or false, found {type_name(when)}")
+        if guard is not None and not when_holds(Interpreter(env).eval(guard)):
+            return SKIPPED
         return Interpreter(env).eval(node)
     except EvalError as exc:
         return exc

@@ -247,7 +247,7 @@ class _Gen:
             probe = self.gen(keyed[1])
             if probe[1] in ("raw", "val", "str"):
                 key, field = self.const(object()), self.const(keyed[0])
-                source = f"lambda: {self.iterable(node.source)}"
+                source = f"lambda: {src}"  # the filter's own source code, not generated again
                 return f"_keyed(_L, {key}, {source}, {field}, {probe[0]}, lambda: {plain})", (
                     "list:raw"
                 )
@@ -518,18 +518,7 @@ class _Gen:
 
     def data_path(self, node: Node) -> tuple[Any, ...] | None:
         """The keys of a path from the contract root (`contract`, `a.b[0]`), else None."""
-        keys: list[Any] = []
-        cur = node
-        while isinstance(cur, Member | Index):
-            if isinstance(cur, Member):
-                keys.append(cur.name)
-            elif isinstance(cur.index, Literal) and (
-                cur.index.kind == "string" or type(cur.index.value) is int
-            ):
-                keys.append(cur.index.value)
-            else:
-                return None
-            cur = cur.obj
+        keys, cur = _literal_keys(node)
         if not isinstance(cur, Name) or cur.name in self.lets or cur.name == "params":
             return None
         if any(cur.name in s for s in self.scopes):
@@ -540,21 +529,7 @@ class _Gen:
 
     def safe(self, node: Node) -> str:
         """Code for a value that may legitimately be absent (operand of exists, blank, ??)."""
-        keys: list[Any] = []
-        cur = node
-        while True:
-            if isinstance(cur, Member):
-                keys.append(cur.name)
-                cur = cur.obj
-            elif (
-                isinstance(cur, Index)
-                and isinstance(cur.index, Literal)
-                and (cur.index.kind == "string" or type(cur.index.value) is int)
-            ):
-                keys.append(cur.index.value)
-                cur = cur.obj
-            else:
-                break
+        keys, cur = _literal_keys(node)
         if (
             isinstance(cur, Name)
             and cur.name not in self.lets
@@ -574,6 +549,24 @@ class _Gen:
             base = self.as_val(code)
         keys.reverse()
         return f"_path_get({base}, {self.const(tuple(keys))})"
+
+
+def _literal_keys(node: Node) -> tuple[list[Any], Node]:
+    """The keys of the chain of members and literal indexes that ends at `node`, last
+    first, and the node the chain starts from (a name, `@`, or any other expression)."""
+    keys: list[Any] = []
+    while True:
+        if isinstance(node, Member):
+            keys.append(node.name)
+        elif (
+            isinstance(node, Index)
+            and isinstance(node.index, Literal)
+            and (node.index.kind == "string" or type(node.index.value) is int)
+        ):
+            keys.append(node.index.value)
+        else:
+            return keys, node
+        node = node.obj
 
 
 def _hashable(v: Any) -> bool:

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Located, RuleRunner
+from .inputs.jsonpos import too_deep_message
+from .inputs.loader import MAX_DEPTH
 from .inputs.schema import ContractSchema
 from .lang.values import from_float
 from .models import RuleResult, Severity
@@ -211,29 +213,32 @@ def load_pack(
 def plain_data(data: Mapping[str, Any]) -> dict[str, Any]:
     """API data with exact numbers (floats through their shortest repr), string keys and
     lists for tuples; a dictionary or list that needs no change is used as it is (typing
-    copies the data anyway)."""
+    copies the data anyway). Raises ValueError for data nested deeper than a contract file
+    may be (MAX_DEPTH levels), a cycle included: every later stage relies on that bound."""
 
-    def walk(v: Any) -> Any:
+    def walk(v: Any, depth: int) -> Any:
         t = type(v)
         if t is str or t is int or t is bool or v is None:
             return v
+        if depth > MAX_DEPTH and isinstance(v, Mapping | list | tuple):
+            raise ValueError(f"contract data: {too_deep_message(MAX_DEPTH)}")
         if t is dict:
-            pairs = [(k, walk(x)) for k, x in v.items()]
+            pairs = [(k, walk(x, depth + 1)) for k, x in v.items()]
             if all(type(k) is str and y is x for (k, y), x in zip(pairs, v.values(), strict=True)):
                 return v
             return {str(k): y for k, y in pairs}
         if t is list:
-            items = [walk(x) for x in v]
+            items = [walk(x, depth + 1) for x in v]
             return v if all(a is b for a, b in zip(items, v, strict=True)) else items
         if isinstance(v, float):
             return from_float(v)
         if isinstance(v, Mapping):
-            return {str(k): walk(x) for k, x in v.items()}
+            return {str(k): walk(x, depth + 1) for k, x in v.items()}
         if isinstance(v, list | tuple):
-            return [walk(x) for x in v]
+            return [walk(x, depth + 1) for x in v]
         return v
 
-    out = walk(data)
+    out = walk(data, 1)
     assert isinstance(out, dict)
     return out
 

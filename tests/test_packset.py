@@ -75,3 +75,27 @@ def test_plain_data_copies_only_what_it_changes() -> None:
     assert out["keep"] is inner  # nothing to change: not copied
     assert plain_data(inner) is inner
     assert data["float"] == 0.05  # the caller's data is never changed
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    """A mapping `levels` deep, itself counted (the loader's way of counting)."""
+    data: dict[str, Any] = {}
+    inner = data
+    for _ in range(levels - 1):
+        inner["x"] = {}
+        inner = inner["x"]
+    return data
+
+
+def test_api_data_nests_as_deep_as_a_file_may_and_no_deeper() -> None:
+    """Through the API, as from a file: 100 levels are checked; deeper data, or data that
+    contains itself, is a clear ValueError, not a RecursionError from deep inside."""
+    packs = PackSet([load_pack("drafting")])
+    assert packs.evaluate(_nested(100))  # results, no error
+    cyclic: dict[str, Any] = {"parties": []}
+    cyclic["parties"].append(cyclic)
+    for data in (_nested(101), cyclic):
+        with pytest.raises(ValueError, match=r"^contract data: the data is nested more than 100"):
+            packs.evaluate(data)
+        with pytest.raises(ValueError, match="nested more than 100 levels"):
+            load_pack("drafting").evaluate(data)

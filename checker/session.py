@@ -21,15 +21,7 @@ from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summari
 from .packs import packcache
 from .packs.pack import PackError, builtin_packs, resolve_pack
 from .report.sources import CONTEXT_LINES
-from .runner import (
-    TOOL_PACK,
-    TOOL_RULES,
-    FileResult,
-    check_file,
-    suppressible_ids,
-    tool_finding,
-    tool_message_zh,
-)
+from .runner import FileResult, check_file, suppressible_ids
 from .selection import (
     DocumentFilter,
     OwnFiles,
@@ -39,6 +31,7 @@ from .selection import (
     outside_target,
     resolved,
 )
+from .toolrules import TOOL_PACK, TOOL_RULES, tool_finding, tool_message_zh
 
 # The files the built-in `document` pack applies to when the default packs run.
 DOCUMENT_GLOBS = ("*.md", "*.markdown", "*.txt", "*.docx", "*.MD", "*.TXT", "*.DOCX")

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from checker.api import load_pack, rule_count
-from checker.runner import TOOL_PACK, Outcomes, check_file, tool_finding, tool_message_zh
+from checker.runner import Outcomes, check_file
+from checker.toolrules import TOOL_PACK, tool_finding, tool_message_zh
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "c1-customer-acquisition.yaml"

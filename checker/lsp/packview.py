@@ -15,7 +15,7 @@ from ..packs.merge import expr_text
 from ..packs.pack import PackError, PackScope, compile_rules, pack_scope, split_each
 from ..packs.packfile import DataPath, PackProblem, PackSource, Texts
 from ..packs.packtest import EXPECT_KEYS, read_case
-from ..runner import PROBLEM_RULES, TOOL_RULES
+from ..toolrules import PROBLEM_RULES, TOOL_RULES
 from .spans import Problem, pack_problem, token_span
 from .symbols import Context, Names, SchemaNav, names_of
 

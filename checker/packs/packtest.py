@@ -16,7 +16,8 @@ from ..inputs.contracts import DocumentContract, load_contract
 from ..inputs.loader import LoadedContract, load_file, position_of
 from ..inputs.schema import data_validator
 from ..lang.typecheck import suggest
-from ..runner import PROBLEM_RULES, skip_reason
+from ..runner import skip_reason
+from ..toolrules import PROBLEM_RULES
 from .pack import PackError, builtin_packs, resolve_pack
 from .packfile import PackProblem, PackSource, schema_problem
 from .packschema import PACK_TEST_SCHEMA

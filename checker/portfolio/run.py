@@ -12,7 +12,8 @@ from typing import Any, Protocol
 
 from ..api import Pack
 from ..models import Finding
-from ..runner import FileResult, check_file, tool_finding
+from ..runner import FileResult, check_file
+from ..toolrules import tool_finding
 from .records import Partition, read_ids, read_partition
 
 

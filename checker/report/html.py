@@ -14,7 +14,7 @@ from typing import Any, Final
 import jinja2
 
 from ..models import SEVERITIES, Finding, Ref, format_ref
-from ..runner import TOOL_PACK, TOOL_RULES
+from ..toolrules import TOOL_PACK, TOOL_RULES
 from . import RunResult, exact_json, workdir_relative
 from .html_words import SCRIPT_WORDS, WORDS
 from .sources import Source, gather

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from ..api import Pack
 from ..models import Finding, Ref, Severity, fingerprint, format_ref
 from ..packs.pack import CompiledRule
-from ..runner import TOOL_PACK, TOOL_RULES
+from ..toolrules import TOOL_PACK, TOOL_RULES
 from . import RunResult, json_text, workdir_relative
 
 SCHEMA_URI = (

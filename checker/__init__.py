@@ -4,9 +4,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING, Any
+
 from .api import Pack, PackError, PackSet, load_pack
-from .models import Finding, Ref, Report, RuleResult, Summary
 from .runner import check_paths
+
+if TYPE_CHECKING:
+    from .api_models import Finding, Ref, Report, RuleResult, Summary
 
 __all__ = [
     "Finding",
@@ -21,3 +25,14 @@ __all__ = [
     "check_paths",
     "load_pack",
 ]
+
+_MODELS = frozenset({"Finding", "Ref", "Report", "RuleResult", "Summary"})
+
+
+def __getattr__(name: str) -> Any:
+    # The API's pydantic models load on first use: a `check` run never needs pydantic.
+    if name in _MODELS:
+        from . import api_models
+
+        return getattr(api_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine import Located, RuleRunner
 from .inputs.jsonpos import too_deep_message
 from .inputs.loader import MAX_DEPTH
 from .inputs.schema import ContractSchema
 from .lang.values import from_float
-from .models import RuleResult, Severity
+from .models import Severity
 from .packs.pack import (
     CompiledRule,
     PackError,
@@ -23,7 +23,12 @@ from .packs.pack import (
 from .packs.packcache import compile_cached
 from .zhtext import enum_labels_zh
 
+if TYPE_CHECKING:
+    from .api_models import RuleResult
+
 __all__ = ["Pack", "PackError", "PackSet", "load_pack", "plain_data"]
+
+_PUBLISHED_MAX = 4096  # shared results per pack whose models are kept (rules × outcomes)
 
 
 class Pack:
@@ -53,6 +58,28 @@ class Pack:
         self._labels_zh = enum_labels_zh(schema.schema) if schema is not None else {}
         self._runner = RuleRunner(program, rules, values, self._in_force_at, self._labels_zh)
         self._rule_ids = [r.id for r in rules]
+        # Results that are not findings (passes, skips) are shared between contracts: so
+        # are their pydantic models. Keyed by id, holding the record so the id stays its.
+        self._published: dict[int, tuple[Any, Any]] = {}
+
+    def _publish(self, located: Iterable[Located]) -> list[RuleResult]:
+        """The API's pydantic models of the runner's results."""
+        from .api_models import public
+
+        cache = self._published
+        out = []
+        for loc in located:
+            r = loc.result
+            if r.is_finding:
+                out.append(public(r))
+                continue
+            hit = cache.get(id(r))
+            if hit is None:
+                if len(cache) >= _PUBLISHED_MAX:
+                    cache.clear()
+                hit = cache[id(r)] = (r, public(r))
+            out.append(hit[1])
+        return out
 
     @property
     def in_force_at(self) -> list[Any]:
@@ -166,7 +193,7 @@ class Pack:
         shortest repr (0.05 is 0.05).
         """
         typed, _ = self.typed(data)
-        return [loc.result for loc in self._runner.run(typed, today)]
+        return self._publish(self._runner.run(typed, today))
 
 
 class PackSet:
@@ -198,7 +225,7 @@ class PackSet:
         seen: set[tuple[str, str]] = set()
         for pack in self.packs:
             if pack.rule_keys - seen:
-                out.extend(loc.result for loc in pack.run(typed[pack.schema], today, exclude=seen))
+                out.extend(pack._publish(pack.run(typed[pack.schema], today, exclude=seen)))
             seen |= pack.rule_keys
         return out
 

@@ -1,11 +1,17 @@
-"""Results and findings: immutable pydantic models that serialise to the documented JSON."""
+"""Results and findings as the pipeline carries them: immutable, slotted records.
+
+The API hands its callers pydantic models of the same fields (`api_models`); inside a run
+these plain records are used, because pydantic's import and validation were a quarter of a
+one-file `check` (about 75 ms) and every field here is set by the checker's own typed code.
+Data from outside (a saved report, a pack's refs) is validated where it is read.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
 
 Severity = Literal["error", "warning", "info"]
 Outcome = Literal["pass", "fail", "skip", "missing", "error"]
@@ -26,19 +32,63 @@ Basis = Literal[
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 FINDING_OUTCOMES: tuple[Outcome, ...] = ("fail", "missing", "error")
 
+# Field metadata: the name a field is written under (`from_` → `from`), and fields that
+# are carried for the reports but not part of the documented JSON.
+_ALIAS: Final = "alias"
+_HIDDEN: Final = "hidden"
 
-class _Frozen(BaseModel):
-    # defer_build: a model's validators are built at its first use, not at import (start-up).
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+class _Record:
+    """What the pipeline uses of a pydantic model's interface, for the records below.
+
+    Records are keyword-only dataclasses: fields keep the documented order (required ones
+    among optional ones), and a misspelt field name is a TypeError, not an ignored extra."""
+
+    __slots__ = ()
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Any:
+        """A copy with some fields replaced (no validation, like pydantic's)."""
+        return dataclasses.replace(self, **update) if update else self  # type: ignore[type-var]
+
+    def model_dump(
+        self,
+        *,
+        mode: str = "json",
+        exclude: set[str] | frozenset[str] = frozenset(),
+        exclude_none: bool = False,
+        by_alias: bool = False,
+    ) -> dict[str, Any]:
+        """The fields as JSON values, in declaration order, as pydantic's `model_dump`
+        (mode "json") writes them: dates as ISO text, nested records as dictionaries."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            if f.name in exclude or f.metadata.get(_HIDDEN):
+                continue
+            value = _dumped(getattr(self, f.name), exclude_none, by_alias)
+            if value is None and exclude_none:
+                continue
+            out[f.metadata.get(_ALIAS, f.name) if by_alias else f.name] = value
+        return out
 
 
-class InForce(_Frozen):
+def _dumped(value: Any, exclude_none: bool, by_alias: bool) -> Any:
+    if isinstance(value, _Record):
+        return value.model_dump(exclude_none=exclude_none, by_alias=by_alias)
+    if isinstance(value, list):
+        return [_dumped(v, exclude_none, by_alias) for v in value]
+    if isinstance(value, dict):
+        return {k: _dumped(v, exclude_none, by_alias) for k, v in value.items()}
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InForce(_Record):
     """When a law (or the version of it a ref cites) applies: both days inclusive, open
     when not given."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, populate_by_name=True)
-
-    from_: _dt.date | None = Field(default=None, alias="from")
+    from_: _dt.date | None = field(default=None, metadata={_ALIAS: "from"})
     until: _dt.date | None = None
 
     def covers(self, day: _dt.date) -> bool:
@@ -55,21 +105,18 @@ class InForce(_Frozen):
         return f"until {self.until.isoformat()}" if self.until else "always"
 
 
-class Ref(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ref(_Record):
     """The legal or drafting basis a rule cites."""
 
     law: str | None = None
     article: str | None = None
     url: str | None = None
     basis: Basis | None = None
-    unverified: bool | None = Field(
-        default=None, description="true when the article was not checked against the official text"
-    )
-    in_force: InForce | None = Field(
-        default=None, description="when the cited version applies (contract date inside it)"
-    )
+    unverified: bool | None = None  # true when the article was not checked against the text
+    in_force: InForce | None = None  # when the cited version applies (contract date inside it)
     note: str | None = None
-    text: str | None = Field(default=None, description="a free-text reference")
+    text: str | None = None  # a free-text reference
 
     def in_force_on(self, day: _dt.date | None) -> bool:
         """Whether the ref applies to a contract dated `day` (every ref does without a date)."""
@@ -95,7 +142,8 @@ def format_ref(ref: Ref, markdown: bool = False) -> str:
     return head
 
 
-class RuleResult(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleResult(_Record):
     """The outcome of one rule (or one element of an `each` rule) on one contract."""
 
     pack: str
@@ -107,11 +155,9 @@ class RuleResult(_Frozen):
     pointer: str | None = None
     message: str | None = None
     message_zh: str | None = None
-    values: dict[str, Any] = Field(default_factory=dict)
-    missing: list[str] = Field(default_factory=list)
-    refs: list[Ref] = Field(
-        default_factory=list, description="the rule's refs in force at the contract's date"
-    )
+    values: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    refs: list[Ref] = field(default_factory=list)  # the rule's refs in force at its date
     reason: str | None = None  # why a skipped rule was not run (`not a document`)
 
     @property
@@ -119,7 +165,8 @@ class RuleResult(_Frozen):
         return self.outcome in FINDING_OUTCOMES
 
 
-class Suppression(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppression(_Record):
     """Why a finding is waived: it is still reported and counted, marked as waived.
 
     `waiver`: by the configuration's `waivers`; `inline`: by a comment in the contract."""
@@ -130,7 +177,8 @@ class Suppression(_Frozen):
     expires: str | None = None
 
 
-class Finding(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding(_Record):
     """One reported problem, located in a file (the JSON output's `findings` items)."""
 
     file: str
@@ -145,17 +193,18 @@ class Finding(_Frozen):
     severity: Severity
     outcome: Outcome
     message: str
-    refs: list[Ref] = Field(default_factory=list)
-    values: dict[str, Any] = Field(default_factory=dict)
+    refs: list[Ref] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
     suppression: Suppression | None = None
     # What `line`/`column` count: None (a line and column) or "docx-paragraph" (a .docx
     # paragraph number and the character offset in it plus one).
     location_kind: Literal["line", "docx-paragraph"] | None = None
-    title: str | None = Field(default=None, exclude=True)
-    message_zh: str | None = Field(default=None, exclude=True)
+    title: str | None = field(default=None, metadata={_HIDDEN: True})
+    message_zh: str | None = field(default=None, metadata={_HIDDEN: True})
 
 
-class Summary(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary(_Record):
     files: int
     rules: int
     findings: int
@@ -171,12 +220,14 @@ class Summary(_Frozen):
     unchecked: int | None = None
 
 
-class ToolInfo(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolInfo(_Record):
     name: str = "contract-checker"
     version: str
 
 
-class Report(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report(_Record):
     """A whole run: every finding in file order, and the counts."""
 
     version: Literal[1] = 1

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from . import __version__
 from .api import Pack, rule_count
@@ -22,6 +22,9 @@ from .packs.pack import CompiledRule
 from .selection import candidates, outside_target
 from .suppress import apply_directives, read_directives
 from .toolrules import PROBLEM_RULES, TOOL_PACK, TOOL_RULES, tool_finding, tool_message_zh
+
+if TYPE_CHECKING:
+    from . import api_models
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str | None]]:
@@ -438,8 +441,11 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def check_paths(
     paths: Iterable[str | os.PathLike[str]], packs: Sequence[Pack], today: _dt.date | None = None
-) -> Report:
-    """Check every contract file under `paths` with `packs`; a report of every finding."""
+) -> api_models.Report:
+    """Check every contract file under `paths` with `packs`; a report of every finding (the
+    API's pydantic models)."""
+    from . import api_models
+
     findings: list[Finding] = []
     files = 0
     for path, problem in discover(paths):
@@ -460,8 +466,10 @@ def check_paths(
         result = check_file(path, packs, today)
         files += result.skipped is None
         findings.extend(result.findings)
-    return Report(
+    report = Report(
         tool=ToolInfo(version=__version__),
         findings=findings,
         summary=summarise(findings, files, rule_count(packs)),
     )
+    published: api_models.Report = api_models.public(report)
+    return published

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 
 from checker.models import InForce, Ref, format_ref
 
@@ -15,7 +16,7 @@ def test_a_law_ref_names_article_link_basis_dates_and_note() -> None:
         url="https://x.cn/510",
         basis="statute",
         unverified=True,
-        in_force=InForce.model_validate({"from": "2021-01-01"}),
+        in_force=InForce(from_=date(2021, 1, 1)),
         note="gaps",
     )
     assert format_ref(ref) == (

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..lang import FUNCTIONS, ExprError, parse
 from ..lang.nodes import Call, Member, Name, Node
-from ..models import Ref, format_ref
-from ..packs.pack import PackError, pack_scope, resolve_pack
+from ..models import format_ref
+from ..packs.pack import PackError, pack_scope, read_ref, resolve_pack
 from ..packs.packfile import DataPath, PackSource
 from .packview import PackView, rule_at
 from .spans import token_span
@@ -131,8 +129,8 @@ def _rule_doc(rule: str, raw: Mapping[str, Any]) -> str:
     refs = raw.get("refs") or []
     for r in refs if isinstance(refs, list) else [refs]:
         try:
-            ref = Ref(text=r) if isinstance(r, str) else Ref.model_validate(dict(r))
-        except (ValidationError, TypeError, ValueError):
+            ref = read_ref(r)
+        except (AttributeError, TypeError, ValueError):
             continue
         out.append(f"- {format_ref(ref, markdown=True)}")
     if len(out) > 1:

@@ -7,9 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
-
-from pydantic import ValidationError
+from typing import Any, Final, get_args
 
 from ..inputs.schema import ContractSchema, SchemaError
 from ..lang import Diagnostic, ExprError, Expression, Program, types
@@ -18,7 +16,7 @@ from ..lang.reads import data_roots
 from ..lang.textparse import parse_date, parse_duration, parse_money
 from ..lang.typecheck import suggest
 from ..lang.values import Duration, Money, display
-from ..models import InForce, Ref, Severity
+from ..models import Basis, InForce, Ref, Severity
 from .merge import MergedPack, RuleSpec, expr_text, merge
 from .packfile import (
     PackError,
@@ -356,16 +354,26 @@ def _in_force(value: Any) -> InForce:
         raise ValueError("`in_force` is a map of `from` and/or `until` dates")
     if "from" in days and "until" in days and days["from"] > days["until"]:
         raise ValueError("`in_force` ends before it starts")
-    return InForce.model_validate(days)
+    return InForce(from_=days.get("from"), until=days.get("until"))
 
 
-def _ref(raw: Any) -> Ref:
+class _RefShape(ValueError):
+    """A ref map with a key a ref does not have, or a basis that is not one of the kinds."""
+
+
+_REF_KEYS: Final = frozenset(f for f in Ref.__dataclass_fields__)
+_BASES: Final = frozenset(get_args(Basis))
+
+
+def read_ref(raw: Any) -> Ref:
     """A ref as written: a string, or a map (law, article, url, basis, unverified, in_force,
-    note). Raises ValueError, ValidationError or AttributeError when it is neither."""
+    note). Raises ValueError or AttributeError when it is neither."""
     if isinstance(raw, str):
         return Ref(text=raw)
     fields: dict[str, Any] = {}
     for k, v in raw.items():
+        if k not in _REF_KEYS or (k == "basis" and v not in _BASES):
+            raise _RefShape(k)
         if k == "in_force":
             fields[k] = _in_force(v)
         elif k == "unverified":
@@ -374,7 +382,7 @@ def _ref(raw: Any) -> Ref:
             fields[k] = v
         else:
             fields[k] = str(v)
-    return Ref.model_validate(fields)
+    return Ref(**fields)
 
 
 def _compile_rule(
@@ -476,15 +484,13 @@ def _compile_rule(
     refs: list[Ref] = []
     for i, r in enumerate(raw.get("refs", []) or []):
         try:
-            refs.append(_ref(r))
-        except (ValidationError, AttributeError, ValueError) as exc:
+            refs.append(read_ref(r))
+        except (AttributeError, ValueError) as exc:
             if spec.malformed:
                 continue  # the structure check said so already
             # Reached only when the structure check was skipped (built-in packs).
             detail = (
-                f": {exc}"
-                if isinstance(exc, ValueError) and not isinstance(exc, ValidationError)
-                else ""
+                f": {exc}" if isinstance(exc, ValueError) and not isinstance(exc, _RefShape) else ""
             )
             problems.append(
                 src.problem(
@@ -498,7 +504,7 @@ def _compile_rule(
     if "in_force" in raw:
         try:
             in_force = _in_force(raw["in_force"])
-        except (ValueError, ValidationError) as exc:
+        except ValueError as exc:
             if not spec.malformed:
                 problems.append(src.problem(spec.path("in_force"), str(exc), rid))
     title = raw.get("title", rid)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..inputs import jsonpos
-from ..models import Finding, Report, Summary, ToolInfo
+from ..models import Finding, Report
 from ..packs.packschema import FINDINGS_SCHEMA
 from ..runner import FileResult
 from . import RunResult
@@ -62,12 +62,14 @@ def _where(text: str, path: tuple[str | int, ...]) -> str:
 
 
 def _run(doc: dict[str, Any], lang: str) -> RunResult:
+    from .. import api_models as api  # validates and converts what the schema let through
+
     ends: list[int | None] = []
-    findings = []
+    findings: list[Finding] = []
     for item in doc["findings"]:
         ends.append(item.get("end_column"))
         fields = {k: v for k, v in item.items() if k != "end_column"}
-        findings.append(Finding.model_validate(fields))
+        findings.append(api.record(api.Finding.model_validate(fields)))
     files = {
         name: Source(
             s["format"],
@@ -77,9 +79,9 @@ def _run(doc: dict[str, Any], lang: str) -> RunResult:
         for name, s in doc.get("sources", {}).items()
     }
     report = Report(
-        tool=ToolInfo.model_validate(doc["tool"]),
+        tool=api.record(api.ToolInfo.model_validate(doc["tool"])),
         findings=findings,
-        summary=Summary.model_validate(doc["summary"]),
+        summary=api.record(api.Summary.model_validate(doc["summary"])),
     )
     results = []
     for name in dict.fromkeys([*doc.get("files", []), *(f.file for f in findings)]):

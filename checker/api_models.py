@@ -173,12 +173,26 @@ def public(value: Any) -> Any:
     """A pipeline record (or list of them) as the API's pydantic model: the same fields,
     without validating them again (the checker set them)."""
     cls = _PUBLIC.get(type(value))
-    if cls is not None:
-        fields = {f.name: public(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return cls.model_construct(**fields)
-    if type(value) is list:
-        return [public(v) for v in value]
-    return value
+    if cls is None:
+        return [public(v) for v in value] if type(value) is list else value
+    if cls is Ref:  # a rule's refs are the pack's own, cited by every finding of the rule
+        hit = _REFS.get(id(value))
+        if hit is not None:
+            return hit[1]
+    fields = {name: public(getattr(value, name)) for name in _FIELDS[cls]}
+    model = cls.model_construct(**fields)
+    if cls is Ref:
+        if len(_REFS) >= _REFS_MAX:
+            _REFS.clear()
+        _REFS[id(value)] = (value, model)  # holding the record keeps its id its own
+    return model
+
+
+_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
+    m: tuple(f.name for f in dataclasses.fields(r)) for r, m in _PUBLIC.items()
+}
+_REFS: dict[int, tuple[models.Ref, BaseModel]] = {}
+_REFS_MAX = 4096
 
 
 def record(value: Any) -> Any:

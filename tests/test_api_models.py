@@ -109,6 +109,9 @@ def test_the_api_hands_out_pydantic_models_that_validate() -> None:
     again = pack.evaluate({"parties": []})
     kept = [a is b for a, b in zip(results, again, strict=True) if not a.is_finding]
     assert kept and all(kept)
+    # A rule's refs are the pack's own: every finding citing them shares their models.
+    cited = [(a, b) for a, b in zip(results, again, strict=True) if a.is_finding and a.refs]
+    assert cited and all(a is not b and a.refs[0] is b.refs[0] for a, b in cited)
     report = checker.check_paths([DEFECT], [pack])
     assert isinstance(report, checker.Report) and isinstance(report.summary, checker.Summary)
     assert report.findings and all(isinstance(f, checker.Finding) for f in report.findings)

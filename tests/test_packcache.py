@@ -188,11 +188,32 @@ def test_the_packs_a_pack_extends_come_from_its_entry(home: Path, tmp_path: Path
     assert packcache.extended_by(child) == set()
 
 
+def test_a_pack_another_cached_pack_extends_is_not_read_again(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checker.config import PackUse
+    from checker.session import _without_extended
+
+    uses = [PackUse("drafting"), PackUse("prc-service-contract")]
+    load_pack("prc-service-contract")  # its entry lists `drafting`, which it extends
+    read: list[Path] = []
+    monkeypatch.setattr(packfile, "load_file", lambda path: read.append(path))
+    packfile._load_cached.cache_clear()
+    assert _without_extended(uses, Path.cwd()) == uses[1:]
+    assert read == []
+    # Without entries, the packs' files say it.
+    monkeypatch.undo()
+    for entry in _entries(home):
+        entry.unlink()
+    assert _without_extended(uses, Path.cwd()) == uses[1:]
+
+
 def _check_run(cache_home: Path) -> tuple[str, list[str]]:
     """A one-file check's JSON report and the heavy modules it imported."""
     code = (
         "import sys, atexit\n"
-        "heavy = ('docx', 'markdown_it', 'jsonschema', 'asyncio', 'concurrent.futures', 'lark')\n"
+        "heavy = ('docx', 'markdown_it', 'jsonschema', 'asyncio', 'concurrent.futures', 'lark',"
+        " 'pydantic')\n"
         "atexit.register(lambda: print(sorted(m for m in heavy if m in sys.modules), "
         "file=sys.stderr))\n"
         f"sys.argv = ['contract-checker', 'check', '--no-config', {str(EXAMPLE)!r}, "

@@ -183,12 +183,19 @@ def extended_by(path: Path) -> set[Path]:
     packs it extends are then known without reading any YAML)."""
     from .packfile import extended_by as read_extended
 
+    known = cached_extends(path)
+    return known if known is not None else read_extended(path)
+
+
+def cached_extends(path: Path) -> set[Path] | None:
+    """The packs `path` extends (directly or not) as its cache entry lists them, or None
+    when it has no valid entry."""
     name = _entry_name(path, None) if cache.folder_fd() is not None else None
     entry = _entry(name) if name is not None else None
     packs = entry.get("packs") if entry is not None else None
     if isinstance(packs, list) and all(isinstance(p, str) for p in packs):
         return {Path(p) for p in packs} - {path}
-    return read_extended(path)
+    return None
 
 
 def _write(name: str, files: list[Path] | None, ok: bool, result: Any) -> None:

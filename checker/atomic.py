@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -20,6 +19,8 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
     stream their findings) is never seen half-written. Creates missing parent folders.
     Raises OSError when the folder cannot be created or written.
     """
+    import tempfile  # on first write: a check that writes nothing does not load it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -245,6 +244,8 @@ def find_config(start: Path) -> Path | None:
                 return folder / name
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
+            import tomllib  # only where a pyproject.toml is met
+
             try:
                 doc = tomllib.loads(pyproject.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -259,6 +260,8 @@ def load_config(path: Path) -> Config:
     loaded: LoadedContract | None = None
     problems: list[ConfigProblem] = []
     if path.name == "pyproject.toml":
+        import tomllib
+
         try:
             doc = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +96,8 @@ class Selection:
 
 def _git(folder: Path, *args: str) -> str | None:
     """The output of a git command run in `folder`, or None (no git, not a work tree, slow)."""
+    import subprocess  # folder scans only: checking named files starts without it
+
     try:
         r = subprocess.run(
             ["git", "-C", str(folder), *args],

@@ -464,3 +464,13 @@ def test_a_map_holding_a_missing_value_is_still_not_null() -> None:
     data = {"fees": {"total": Missing(["fees.total"], ["unreadable"])}}
     assert evaluate("fees != null", data).value is True
     assert evaluate("fees == null", data).value is False
+
+
+def test_month_lengths_are_the_calendars() -> None:
+    import calendar
+
+    from checker.lang.ops import _month_days
+
+    for year in (1, 4, 100, 400, 1900, 2000, 2023, 2024, 2100, 9999):
+        for month in range(1, 13):
+            assert _month_days(year, month) == calendar.monthrange(year, month)[1]

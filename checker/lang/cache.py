@@ -9,7 +9,6 @@ import hashlib
 import io
 import os
 import pickle
-import secrets
 import stat
 import sys
 from collections.abc import Callable, Collection
@@ -187,6 +186,8 @@ def write_entry(fd: int, name: str, raw: bytes) -> None:
     """Write `name` inside the folder `fd` atomically: a new private file in the same
     folder, renamed over the old one, so no reader ever sees half a file (a crash or a
     full disk leaves the old entry, or none, plus at worst a stray temporary file)."""
+    import secrets  # a warm run writes nothing
+
     tmp = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import functools
 from collections.abc import Callable, Mapping
@@ -222,8 +221,14 @@ def add_months(d: _dt.date, months: int) -> _dt.date:
     year, month = divmod(index, 12)
     if not 1 <= year <= 9999:
         raise EvalError(f"date out of range: {display(d)} + {months} months")
-    last = calendar.monthrange(year, month + 1)[1]
-    return _dt.date(year, month + 1, min(d.day, last))
+    return _dt.date(year, month + 1, min(d.day, _month_days(year, month + 1)))
+
+
+def _month_days(year: int, month: int) -> int:
+    """Days in a month (what calendar.monthrange gives, without importing calendar)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def add_working_days(d: _dt.date, n: int) -> _dt.date:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -46,6 +45,8 @@ class Scope:
 
 def suggest(name: str, candidates: list[str]) -> str | None:
     """A 'did you mean' suggestion: the closest candidate, if one is close enough."""
+    import difflib  # only when something is misspelt
+
     found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     if not found:
         lower = {c.lower(): c for c in candidates}

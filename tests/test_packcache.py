@@ -208,6 +208,30 @@ def test_a_pack_another_cached_pack_extends_is_not_read_again(
     assert _without_extended(uses, Path.cwd()) == uses[1:]
 
 
+def test_message_templates_read_their_trees_only_when_a_message_is_made(home: Path) -> None:
+    from checker.lang import Expression, parse
+
+    load_pack("prc-service-contract")  # compiles and stores the entry
+    pack = load_pack("prc-service-contract")  # read back from it
+    parts = [
+        p
+        for rule in pack.rules
+        for template in rule.messages.values()
+        for p in template
+        if isinstance(p, Expression)
+    ]
+    assert len(parts) > 100
+    # Each holds its tree as bytes, not read yet.
+    assert all("_tree" in p.__dict__ and not {"node", "_node"} & set(p.__dict__) for p in parts)
+    first = parts[0]
+    assert first.node == parse(first.text)  # read back at first use, the same tree
+    assert "_node" in first.__dict__
+    # Rules' own expressions are read with the entry: every run evaluates them.
+    assert all("node" in rule.assertion.__dict__ for rule in pack.rules)
+    results = pack.evaluate({"parties": []})
+    assert any(r.message for r in results if r.is_finding)
+
+
 def _check_run(cache_home: Path) -> tuple[str, list[str]]:
     """A one-file check's JSON report and the heavy modules it imported."""
     code = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "Money",
     "Program",
     "Type",
+    "defer",
     "display",
     "format_number",
     "format_path",
@@ -67,6 +69,56 @@ class Expression:
     def interpret(self, env: Env, trace: Trace | None = None) -> Any:
         """The same value by the reference interpreter, optionally recording every node's value."""
         return Interpreter(env, trace).eval(self.node)
+
+
+def defer(expr: Expression) -> Expression:
+    """The same expression, its tree kept apart when cached and read back at first use:
+    for the expressions a run seldom evaluates (message templates, two thirds of a pack's
+    expressions and half of its tree nodes; reading trees was most of loading a pack)."""
+    out = object.__new__(_Deferred)
+    out.__dict__.update(expr.__dict__)
+    return out
+
+
+class _Deferred(Expression):
+    """An expression whose tree is pickled as bytes of its own (see `defer`)."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        tree = self.__dict__.get("_tree")
+        if tree is None:
+            tree = pickle.dumps(self.node, protocol=pickle.HIGHEST_PROTOCOL)
+        fields = (self.text, tree, self.type, self.let_names, self.warnings, self.varying)
+        return _stored_expression, fields
+
+
+class _StoredExpression(_Deferred):
+    """A deferred expression read back from a cache: its tree is unpickled at first use."""
+
+    @property
+    def node(self) -> Node:  # a property shadows the field the instance never sets
+        tree = self.__dict__.get("_node")
+        if tree is None:
+            from .cache import loads
+
+            tree = self.__dict__["_node"] = loads(self.__dict__["_tree"])
+        assert isinstance(tree, Node), tree
+        return tree
+
+
+def _stored_expression(
+    text: str,
+    tree: bytes,
+    t: Type,
+    let_names: frozenset[str],
+    warnings: tuple[Diagnostic, ...],
+    varying: frozenset[str],
+) -> Expression:
+    """An expression as `Expression.__reduce__` stored it (see `_StoredExpression`)."""
+    expr = object.__new__(_StoredExpression)
+    expr.__dict__.update(
+        text=text, _tree=tree, type=t, let_names=let_names, warnings=warnings, varying=varying
+    )
+    return expr
 
 
 @dataclass

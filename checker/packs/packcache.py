@@ -32,6 +32,7 @@ _ALLOWED: Final = frozenset(
         ("datetime", "timezone"),
         ("datetime", "timedelta"),
         ("checker.lang", "Expression"),
+        ("checker.lang", "_stored_expression"),
         ("checker.lang", "Program"),
         ("checker.lang.errors", "Diagnostic"),
         ("checker.lang.types", "Type"),

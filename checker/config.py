@@ -6,10 +6,10 @@ import datetime as _dt
 import fnmatch
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Final
 
+from .fastclass import dataclass, field
 from .inputs.loader import LoadedContract, Position, load_file
 from .lang.typecheck import suggest
 from .lang.values import display

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from dataclasses import dataclass, field
 from typing import Any, Final, Literal
+
+from .fastclass import dataclass, field
 
 Severity = Literal["error", "warning", "info"]
 Outcome = Literal["pass", "fail", "skip", "missing", "error"]

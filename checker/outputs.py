@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from .fastclass import dataclass
 from .lang.typecheck import suggest
 
 # Format name → module of checker.report that renders it.

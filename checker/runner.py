@@ -6,12 +6,12 @@ import datetime as _dt
 import os
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from . import __version__
 from .api import Pack, rule_count
+from .fastclass import dataclass, field
 from .inputs.contracts import DocumentContract, load_contract
 from .inputs.docschema import DOCUMENT_KEY
 from .inputs.document import PositionKind

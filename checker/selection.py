@@ -5,11 +5,11 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 from .config import CONFIG_NAMES
+from .fastclass import dataclass, field
 
 CONTRACT_SUFFIXES: Final = (".yaml", ".yml", ".json")
 DOCUMENT_SUFFIXES: Final = (".md", ".markdown", ".txt", ".docx")

@@ -9,13 +9,13 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 from . import __version__
 from .api import Pack, load_pack, rule_count
 from .config import Config, ConfigError, ConfigProblem, PackUse, Waiver, matches_any
+from .fastclass import dataclass, field
 from .lang.typecheck import suggest
 from .models import Finding, Report, Suppression, ToolInfo, fingerprint, summarise
 from .packs import packcache

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
 from typing import Final
 
 import yaml
 
+from .fastclass import dataclass, field
 from .inputs.loader import DataPath, LoadedContract, pointer
 from .lang.typecheck import suggest
 from .models import Finding, Suppression

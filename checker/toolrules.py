@@ -3,8 +3,7 @@ ids, severities and titles, Chinese messages, and the findings they make."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from .fastclass import dataclass
 from .models import Finding, Severity
 
 TOOL_PACK = "contract-checker"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import Final
 
+from ..fastclass import dataclass
 from .document import (
     DocFormat,
     LoadedDocument,

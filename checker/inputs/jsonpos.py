@@ -7,8 +7,9 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar
+
+from ..fastclass import dataclass, field
 
 P = TypeVar("P")
 DataPath = tuple[str | int, ...]

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple, Protocol
 
@@ -18,6 +17,8 @@ from yaml.scanner import Scanner
 
 from checker.inputs import jsonpos, yamlpos
 from checker.lang.values import Number, parse_number_text
+
+from ..fastclass import dataclass, field
 
 DataPath = tuple[str | int, ...]
 Format = Literal["yaml", "json"]

@@ -6,12 +6,12 @@ import datetime as _dt
 import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from ..fastclass import dataclass
 from ..lang import types as T
 from ..lang.interpreter import format_path
 from ..lang.textparse import parse_date, parse_duration, parse_money

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final, Generic, Protocol, TypeVar
 
 from yaml.events import (
@@ -22,6 +21,8 @@ from yaml.events import (
 )
 
 from checker.inputs import jsonpos
+
+from ..fastclass import dataclass
 
 DataPath = tuple[str | int, ...]
 FatalProblem = tuple[str, str, int | None, int | None, DataPath]

@@ -6,9 +6,9 @@ import datetime as _dt
 import functools
 import pickle
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..fastclass import dataclass, field
 from . import types
 from .batch import CompiledBatch, compile_batch
 from .compiler import CompiledExpr, compile_node

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from ..fastclass import dataclass
 from .compiler import _Gen
 from .interpreter import Env, Interpreter
 from .nodes import Node

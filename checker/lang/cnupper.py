@@ -23,12 +23,13 @@ import functools
 import itertools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final, Literal
 
 from checker.lang.values import Number
+
+from ..fastclass import dataclass, field
 
 ZhengAfterJiao = Literal["optional", "required"]
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
+from ..fastclass import dataclass
 from .functions import FUNCTIONS
 from .hoist import invariant, keyed_filter
 from .interpreter import Env, Interpreter, format_path

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..fastclass import dataclass
 from .values import EvalError
 
 __all__ = [

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Final
 
+from ..fastclass import dataclass, field
 from .values import display
 
 KEYWORDS: Final[frozenset[str]] = frozenset(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Final
 
+from ..fastclass import dataclass, field
 from . import types as T
 from .types import Type
 

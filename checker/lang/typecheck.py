@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Final
 
+from ..fastclass import dataclass, field
 from . import ops
 from . import types as T
 from .errors import Diagnostic

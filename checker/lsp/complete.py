@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from typing import Final
 
+from ..fastclass import dataclass
 from ..lang import FUNCTIONS, ExprError, Program, display, types
 from ..lang.nodes import KEYWORDS
 from .packview import PackView

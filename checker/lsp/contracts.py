@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from ..config import Config, ConfigError, find_config, load_config
+from ..fastclass import dataclass
 from ..inputs.loader import DataPath, Format, LoadedContract, load_text
 from ..models import Finding, format_ref
 from ..packs.pack import PackError

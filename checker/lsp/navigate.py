@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..fastclass import dataclass
 from ..lang import FUNCTIONS, ExprError, parse
 from ..lang.nodes import Call, Member, Name, Node
 from ..models import format_ref

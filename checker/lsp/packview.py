@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ..fastclass import dataclass, field
 from ..inputs.loader import load_text
 from ..lang import ExprError, parse, types
 from ..lang.typecheck import suggest

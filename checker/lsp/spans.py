@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
+from ..fastclass import dataclass
 from ..packs.packfile import PackProblem
 
 

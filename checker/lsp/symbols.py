@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from ..fastclass import dataclass
 from ..inputs.loader import Position, load_file
 from ..lang import types
 from ..lang.nodes import (

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..fastclass import dataclass, field
 from ..lang import Expression
 from .packfile import PackError, PackProblem, PackSource, Texts, read_pack, resolve_pack
 

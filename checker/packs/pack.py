@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, get_args
 
+from ..fastclass import dataclass, field
 from ..inputs.schema import ContractSchema, SchemaError
 from ..lang import Diagnostic, ExprError, Expression, Program, defer, types
 from ..lang.ops import compile_pattern

@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from ..fastclass import dataclass
 from ..inputs.loader import LoadedContract, LoadProblem, Position, load_file, load_text
 from ..inputs.schema import data_validator, package_dir
 from ..lang import Diagnostic, ExprError

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 import jsonschema
 
 from ..api import Pack
+from ..fastclass import dataclass, field
 from ..inputs.contracts import DocumentContract, load_contract
 from ..inputs.loader import LoadedContract, load_file, position_of
 from ..inputs.schema import data_validator

@@ -6,12 +6,12 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..fastclass import dataclass
 from ..models import Finding
 from ..outputs import STREAMED, Output
 from ..runner import FileResult

@@ -7,11 +7,12 @@ import json
 import math
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from ..fastclass import dataclass
 from ..inputs.loader import DataPath, LoadedContract, LoadProblem, load_text
 from ..lang.values import from_float
 

@@ -6,11 +6,11 @@ import datetime as _dt
 import functools
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..api import Pack
+from ..fastclass import dataclass, field
 from ..models import Finding
 from ..runner import FileResult, check_file
 from ..toolrules import tool_finding

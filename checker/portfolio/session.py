@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
 from ..api import rule_count
+from ..fastclass import dataclass, field
 from ..models import Report, Severity, Tally, ToolInfo
 from ..runner import FileResult
 from ..session import Plan, apply_baseline, apply_waivers, waiver_findings

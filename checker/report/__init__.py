@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..api import Pack
+from ..fastclass import dataclass
 from ..models import Finding, Report
 from ..runner import FileResult
 from .sources import Sources

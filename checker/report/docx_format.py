@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -15,6 +14,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from ..fastclass import dataclass
 from ..inputs.document.docx_package import open_docx
 from ..inputs.document.docx_reader import _blocks, _mark_deleted, _parts, paragraph_text
 from ..inputs.document.model import DocProblem

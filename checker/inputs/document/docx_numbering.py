@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
 
 from docx.oxml.ns import qn
+
+from ...fastclass import dataclass, field
 
 _CN_DIGITS: Final = "零一二三四五六七八九"
 _CN_UPPER: Final = "零壹贰叁肆伍陆柒捌玖"

@@ -21,7 +21,6 @@ import datetime as _dt
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
@@ -33,6 +32,8 @@ from checker.inputs.document.model import LoadedDocument
 from checker.inputs.document.normalize import normalize
 from checker.lang.textparse import blank_text, parse_chinese_number, parse_date, parse_duration
 from checker.lang.values import normalize_number
+
+from ...fastclass import dataclass
 
 MAX_ITEM_LINES: Final = 12  # lines an array item (a party block) spans at most, up to a blank
 _STOP: Final = re.compile(r"[,;。，；)\n]| {2}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Any, Final, Literal
+
+from ...fastclass import dataclass, field
 
 DataPath = tuple[str | int, ...]
 DocFormat = Literal["md", "txt", "docx"]

@@ -12,10 +12,11 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from typing import Final
 
 import opencc
+
+from ...fastclass import dataclass
 
 # Full-width ASCII forms (U+FF01–FF5E) to ASCII, ideographic and other blanks to a space.
 _FOLD: Final[dict[int, str]] = {

@@ -16,11 +16,12 @@ the numeric path: the clause's number appended to its parent's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Final
 
 from checker.inputs.document.analysis.context import CJK, CN_NUM, Context
 from checker.lang.textparse import parse_chinese_number
+
+from ....fastclass import dataclass
 
 # Styles, larger units first: a style never nests inside one of a smaller rank.
 RANKS: Final = {

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from checker.inputs.document.model import DataPath, DocPosition, SourceText
 from checker.inputs.document.normalize import Normalized
+
+from ....fastclass import dataclass, field
 
 CJK: Final = "\u3400-\u9fff"
 CN_NUM: Final = "零〇一二三四五六七八九十百千两"

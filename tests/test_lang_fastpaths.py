@@ -237,3 +237,14 @@ def test_sums_of_data_run_compiled(items: list[Any], expected: Any) -> None:
         pytest.fail("fell back to the interpreter")
     assert value == expected == expr.interpret(program.env({"x": items}))
     assert repr(value) == repr(expr.interpret(program.env({"x": items})))
+
+
+def test_a_let_is_compiled_only_when_something_reads_it() -> None:
+    program = Program()
+    used = program.add_let("used", "fee.amount * 2")
+    unused = program.add_let("unused", "fee.amount * 3")
+    expr = program.compile("used > 10")
+    env = program.env({"fee": {"amount": 6}})
+    assert expr.run(env) is True
+    assert "compiled" in used.__dict__ and "compiled" not in unused.__dict__
+    assert program.compile("unused").run(program.env({"fee": {"amount": 6}})) == 18

@@ -21,7 +21,7 @@ from .packs.pack import (
     resolve_pack,
 )
 from .packs.packcache import compile_cached
-from .zhtext import enum_labels_zh
+from .zhtext import EnumLabels
 
 if TYPE_CHECKING:
     from .api_models import RuleResult
@@ -55,7 +55,7 @@ class Pack:
         self._program = program
         self._adjustments: tuple[dict[str, Severity], list[str]] | None = None
         self._in_force_at = merged.in_force_at
-        self._labels_zh = enum_labels_zh(schema.schema) if schema is not None else {}
+        self._labels_zh = EnumLabels(schema.schema) if schema is not None else {}
         self._runner = RuleRunner(program, rules, values, self._in_force_at, self._labels_zh)
         self._rule_ids = [r.id for r in rules]
         # Results that are not findings (passes, skips) are shared between contracts: so

@@ -8,10 +8,10 @@ import functools
 import itertools
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
+from .fastclass import dataclass
 from .inputs.loader import pointer
 from .lang import EvalError, Expression, Missing, Program, unparse
 from .lang.batch import CompiledBatch, when_holds
@@ -110,7 +110,7 @@ class RuleRunner:
         self.rules = list(rules)
         self.params = params
         self.in_force_at = list(in_force_at)
-        self.labels_zh = dict(labels_zh or {})
+        self.labels_zh = labels_zh if labels_zh is not None else {}
         # Whether the contract's date matters: some rule or ref applies only in a period.
         self.dated = any(
             r.in_force is not None or any(ref.in_force is not None for ref in r.refs)

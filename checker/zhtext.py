@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
@@ -105,6 +105,30 @@ def render_zh(v: Any, labels: Mapping[str, str]) -> str:
     if isinstance(v, Mapping):
         return "、".join(f"{k}：{render_zh(x, labels)}" for k, x in v.items()) or "无"
     return str(v)
+
+
+class EnumLabels(Mapping[str, str]):
+    """A schema's `x-enum-zh` labels (`enum_labels_zh`), gathered at the first lookup: only
+    a Chinese message quoting an enum value needs them, and walking the schema took 2% of
+    a one-file check."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self._schema = schema
+        self._labels: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._labels is None:
+            self._labels = enum_labels_zh(self._schema)
+        return self._labels
+
+    def __getitem__(self, value: str) -> str:
+        return self._all()[value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def enum_labels_zh(schema: Mapping[str, Any]) -> dict[str, str]:

@@ -155,7 +155,7 @@ def test_class_level_options_it_does_not_have_are_refused() -> None:
 
         @fastclass.dataclass
         class WithInitVar:
-            a: dataclasses.InitVar[int]  # noqa: F821
+            a: dataclasses.InitVar[int]
 
 
 def test_a_frozen_class_may_not_define_setattr() -> None:

@@ -260,3 +260,13 @@ def test_in_force_at_must_give_dates(pack_dir: Path) -> None:
     with pytest.raises(PackError) as exc:
         load_pack(pack_dir)
     assert "`in_force_at` needs dates, found string" in exc.value.render()
+
+
+def test_enum_labels_are_gathered_at_the_first_lookup() -> None:
+    from checker.zhtext import EnumLabels, enum_labels_zh
+
+    schema = {"properties": {"kind": {"enum": ["fixed"], "x-enum-zh": {"fixed": "固定价格"}}}}
+    labels = EnumLabels(schema)
+    assert labels._labels is None  # nothing walked yet
+    assert labels.get("fixed") == "固定价格" and dict(labels) == enum_labels_zh(schema)
+    assert labels._labels is not None and len(labels) == 1

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -25,8 +26,6 @@ from .cli_common import (
     show_warnings,
     write_file,
 )
-from .cli_extract import extract_command
-from .cli_report import report_command
 from .config import CONFIG_SCHEMA, Config
 from .inputs.contracts import DocumentContract, load_contract
 from .inputs.schema import ContractSchema, SchemaError, resolve_schema_path
@@ -54,7 +53,26 @@ def run() -> None:
         )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; `report` and `extract` are imported when named (or listed in the
+    help), so that a `check` does not load them."""
+
+    _LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "extract": ("checker.cli_extract", "extract_command"),
+        "report": ("checker.cli_report", "report_command"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self._LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._LAZY and cmd_name not in self.commands:
+            module, name = self._LAZY[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="contract-checker")
 def main() -> None:
     """Check contract drafts (YAML/JSON) against rule packs."""
@@ -166,8 +184,6 @@ def _load_packs(refs: tuple[str, ...]) -> list[Pack]:
 
 
 main.add_command(check_command)
-main.add_command(report_command)
-main.add_command(extract_command)
 
 
 # The packages the language server needs (the `lsp` extra), as Python names them.

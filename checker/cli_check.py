@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -22,7 +22,7 @@ from .cli_common import (
     show_warnings,
     write_file,
 )
-from .inputs.contracts import as_contract, is_document
+from .inputs.contracts import as_contract, is_document, record_format
 from .inputs.document import read_document
 from .inputs.loader import MAX_FILE_SIZE, Format, LoadedContract, load_text
 from .outputs import (
@@ -35,8 +35,6 @@ from .outputs import (
     plan_outputs,
     renderer,
 )
-from .portfolio.cli import RecordOptions, echo_notes, record_notes, run_streamed, usage_problem
-from .portfolio.records import record_format
 from .report import RunResult, json_format
 from .ruleselect import SelectionError, apply_selection
 from .runner import FileResult, check_file
@@ -62,6 +60,20 @@ OWN_PROCESS: Final = "contract-checker: own process"
 """The command context's `obj` when `cli.run` (the console entry point) started it: the
 process is the checker's alone, so its collector may be tuned (never in a library caller's
 or a test runner's process)."""
+
+
+def _records_problem(
+    outputs: Sequence[Output],
+    record_files: Sequence[Path],
+    options: tuple[str | None, str, int, int],
+) -> str | None:
+    """What makes the command line unusable for these record files, or None; the record
+    machinery (checker.portfolio) is loaded only when record files or formats are in play."""
+    if not record_files and options[0] is None and all(o.fmt not in STREAMED for o in outputs):
+        return None
+    from .portfolio.cli import RecordOptions, usage_problem
+
+    return usage_problem(outputs, record_files, RecordOptions(*options))
 
 
 def use_color(option: bool | None, to_terminal: bool) -> bool:
@@ -298,9 +310,9 @@ def check_command(
     except SelectionError as exc:
         fail(str(exc))
     record_files: list[Path] = []
-    options = RecordOptions(scheduler, record_id, partition_size, jobs)
+    options = (scheduler, record_id, partition_size, jobs)
     if from_stdin:
-        problem = usage_problem(outputs, [], options)
+        problem = _records_problem(outputs, [], options)
         if problem is not None:
             fail(problem)
         # An explicitly named file is checked even if `exclude` matches it (as ruff does).
@@ -313,7 +325,7 @@ def check_command(
         # Record files (one contract per line or row) are checked apart, partition by partition.
         record_files = [Path(p) for p in selection.files if record_format(p)]
         selection.files = [p for p in selection.files if not record_format(p)]
-        problem = usage_problem(outputs, record_files, options)
+        problem = _records_problem(outputs, record_files, options)
         if problem is not None:
             fail(problem)
         progress = _Progress(sys.stderr.isatty() and not quiet)
@@ -326,6 +338,8 @@ def check_command(
     rendered = [o for o in outputs if o.fmt not in STREAMED]
     if record_files or len(rendered) < len(outputs):
         # Findings go to the streamed formats as they come; the others get them all at the end.
+        from .portfolio.cli import RecordOptions, echo_notes, record_notes, run_streamed
+
         progress = _Progress(sys.stderr.isatty() and not quiet, "records")
         streamed = run_streamed(
             plan,
@@ -334,7 +348,7 @@ def check_command(
             outputs,
             bool(rendered) or write_baseline is not None,
             language,
-            options,
+            RecordOptions(*options),
             progress,
             fail,
         )

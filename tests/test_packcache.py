@@ -237,7 +237,8 @@ def _check_run(cache_home: Path) -> tuple[str, list[str]]:
     code = (
         "import sys, atexit\n"
         "heavy = ('docx', 'markdown_it', 'jsonschema', 'asyncio', 'concurrent.futures', 'lark',"
-        " 'pydantic', 'tempfile', 'subprocess', 'tomllib', 'difflib', 'secrets')\n"
+        " 'pydantic', 'tempfile', 'subprocess', 'tomllib', 'difflib', 'secrets',"
+        " 'checker.portfolio', 'checker.cli_report', 'checker.cli_extract')\n"
         "atexit.register(lambda: print(sorted(m for m in heavy if m in sys.modules), "
         "file=sys.stderr))\n"
         f"sys.argv = ['contract-checker', 'check', '--no-config', {str(EXAMPLE)!r}, "

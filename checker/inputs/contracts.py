@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Final
+from typing import Final, Literal
 
 from ..fastclass import dataclass
 from .document import (
@@ -28,6 +28,20 @@ class DocumentContract(LoadedContract):
     location_kind: PositionKind = "line"
     front_matter: bool = False  # the document has front matter: contract data to check
     front_matter_lines: int = 0  # lines of the front matter block, its fences included
+
+
+RecordFormat = Literal["jsonl", "parquet"]
+RECORD_SUFFIXES: Final[dict[str, RecordFormat]] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+}
+
+
+def record_format(path: str | os.PathLike[str]) -> RecordFormat | None:
+    """The record format of a file by its extension (a file of many contracts, one per
+    line or row: see checker.portfolio), or None for a contract file."""
+    return RECORD_SUFFIXES.get(os.path.splitext(os.fspath(path))[1].lower())
 
 
 def is_document(name: str) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api import Pack
+from ..inputs.contracts import record_format
 from ..runner import FileResult, suppressible_ids
 from .records import (
     DEFAULT_ID_COLUMN,
@@ -22,7 +23,6 @@ from .records import (
     Partition,
     RecordsError,
     partitions,
-    record_format,
 )
 from .run import PartitionResult, Shipped, run_local, unchecked_findings
 

@@ -5,24 +5,17 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-import os
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from ..fastclass import dataclass
+from ..inputs.contracts import RecordFormat, record_format
 from ..inputs.loader import DataPath, LoadedContract, LoadProblem, load_text
 from ..lang.values import from_float
 
-RecordFormat = Literal["jsonl", "parquet"]
-
-RECORD_SUFFIXES: Final[dict[str, RecordFormat]] = {
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".parquet": "parquet",
-}
 DEFAULT_ID_COLUMN: Final = "id"
 DEFAULT_PARTITION_SIZE: Final = 1000  # records: ~seconds of work, small results
 _BLOCK: Final = 1 << 20  # bytes read at a time when scanning a JSON Lines file
@@ -30,11 +23,6 @@ _BLOCK: Final = 1 << 20  # bytes read at a time when scanning a JSON Lines file
 
 class RecordsError(Exception):
     """A record file that cannot be used at all (a usage error: exit status 2)."""
-
-
-def record_format(path: str | os.PathLike[str]) -> RecordFormat | None:
-    """The record format of a file by its extension, or None for a contract file."""
-    return RECORD_SUFFIXES.get(os.path.splitext(os.fspath(path))[1].lower())
 
 
 def need_pyarrow(why: str) -> Any:

@@ -263,3 +263,32 @@ def test_a_one_file_check_imports_only_what_it_needs(tmp_path: Path) -> None:
     # writing the cache (secrets).
     assert cold_modules == ["difflib", "lark", "secrets", "tempfile"]
     assert warm_modules == []
+
+
+def test_an_entry_is_read_once_while_its_files_and_itself_are_unchanged(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path)
+    load_pack(path)
+    name = packcache._entry_name(path, None)
+    assert name is not None
+    reads: list[str] = []
+    real = packcache.cache.read_entry
+    monkeypatch.setattr(
+        packcache.cache, "read_entry", lambda fd, n, *a: reads.append(n) or real(fd, n, *a)
+    )
+    packcache._SEEN.clear()
+    assert packcache._entry(name) is not None and packcache._entry(name) is not None
+    assert reads == [name]
+    # The pack file changes: read again, and found stale.
+    path.write_text(path.read_text() + "\n# changed\n", encoding="utf-8")
+    assert packcache._entry(name) is None and reads == [name, name]
+    # Back as it was (a new time): the entry is valid again, read once more and kept.
+    path.write_text(path.read_text().replace("\n# changed\n", ""), encoding="utf-8")
+    load_pack(path)
+    assert packcache._entry(name) is not None and reads == [name, name, name]
+    # The entry itself is replaced (another process wrote it): read again.
+    entry = home / name
+    entry.write_bytes(entry.read_bytes())
+    os.utime(entry, ns=(1, 1))
+    assert packcache._entry(name) is not None and reads == [name, name, name, name]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
 import pickle
 from collections.abc import Mapping
 from pathlib import Path
@@ -100,15 +101,45 @@ def _entry(name: str) -> dict[str, Any] | None:
     fd = cache.folder_fd()
     if fd is None:
         return None
+    # Read once per process while its files keep their size and time: a run asks twice
+    # (which packs a pack extends, then the pack), and an editor's server again and again.
+    seen = _SEEN.get(name)
+    if seen is not None and seen[0] == _stats(seen[1]["files"], fd, name):  # entry too
+        return seen[1]
     try:
+        stats = _stats([], fd, name)
         entry = cache.read_entry(fd, name)
         if not isinstance(entry, dict) or entry.get("format") != FORMAT:
             return None
         if any(_digest(Path(f)) != d for f, d in entry["files"]):
             return None
+        _SEEN[name] = ([*_stats(entry["files"]), *stats], entry)
         return entry
     except Exception:  # any damage: compile as if nothing were cached
         return None
+
+
+_SEEN: dict[str, tuple[list[tuple[int, int, int] | None], dict[str, Any]]] = {}
+
+
+def _stats(
+    files: list[tuple[str, str]], fd: int | None = None, name: str | None = None
+) -> list[tuple[int, int, int] | None]:
+    """Time, size and inode of each file (then of the entry itself, when named)."""
+    out: list[tuple[int, int, int] | None] = []
+    for f, _ in files:
+        try:
+            info = os.stat(f)
+            out.append((info.st_mtime_ns, info.st_size, info.st_ino))
+        except OSError:
+            out.append(None)
+    if name is not None:
+        try:
+            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            out.append((info.st_mtime_ns, info.st_size, info.st_ino))
+        except OSError:
+            out.append(None)
+    return out
 
 
 class _LazySource(PackSource):
@@ -212,6 +243,7 @@ def _write(name: str, files: list[Path] | None, ok: bool, result: Any) -> None:
             "packs": [str(f) for f in result[0].files] if ok else None,
         }
         raw = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        _SEEN.pop(name, None)
         if len(raw) <= cache.MAX_FILE_BYTES:
             cache.write_entry(fd, name, raw)
     except Exception:

@@ -248,3 +248,41 @@ def test_a_let_is_compiled_only_when_something_reads_it() -> None:
     assert expr.run(env) is True
     assert "compiled" in used.__dict__ and "compiled" not in unused.__dict__
     assert program.compile("unused").run(program.env({"fee": {"amount": 6}})) == 18
+
+
+UNIT_EXPRESSIONS = [
+    # hoisted values and keyed filters (private object() keys), functions, durations, sets
+    "all p in parties: count(parties[? @.name == p.name]) == 1",
+    'count(parties[? @.role in ["a", "b"]]) + count(compact(fees[? @.amount > 0]))',
+    "2 years > 1 year and not blank(parties[0].name)",
+    'parties[? @.role == "a"][0].name ?? "none"',
+]
+
+
+@pytest.mark.parametrize("text", UNIT_EXPRESSIONS)
+def test_a_function_built_from_its_unit_gives_what_the_generated_one_gives(text: str) -> None:
+    from checker.lang import _UnitExpr
+
+    program = Program()
+    data = [
+        {
+            "parties": [{"name": "A", "role": "a"}, {"name": "B", "role": "b"}],
+            "fees": [{"amount": 2}],
+            "term": "3 years",
+        },
+        {
+            "parties": [{"name": "A", "role": "a"}, {"name": "A", "role": "c"}],
+            "fees": [],
+            "term": "1 year",
+        },
+        {"parties": [], "term": None},
+    ]
+    generated = program.compile(text)
+    from_unit = program.compile(text)  # a new expression: its function from the unit
+    assert not isinstance(generated.compiled, _UnitExpr)
+    assert isinstance(from_unit.compiled, _UnitExpr)
+    assert from_unit.compiled.source == generated.compiled.source
+    for item in data:
+        want = generated.run(program.env(item))
+        got = from_unit.run(program.env(item))
+        assert repr(got) == repr(want), (text, item)

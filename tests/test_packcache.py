@@ -208,28 +208,64 @@ def test_a_pack_another_cached_pack_extends_is_not_read_again(
     assert _without_extended(uses, Path.cwd()) == uses[1:]
 
 
-def test_message_templates_read_their_trees_only_when_a_message_is_made(home: Path) -> None:
-    from checker.lang import Expression, parse
+def _expressions(pack: Any) -> list[Any]:
+    from checker.lang import Expression
 
-    load_pack("prc-service-contract")  # compiles and stores the entry
-    pack = load_pack("prc-service-contract")  # read back from it
-    parts = [
-        p
-        for rule in pack.rules
-        for template in rule.messages.values()
-        for p in template
-        if isinstance(p, Expression)
+    out: list[Any] = list(pack.program.lets.values())
+    for rule in pack.rules:
+        out += [rule.assertion, rule.when, rule.applies_to]
+        out += [p for template in rule.messages.values() for p in template]
+    return [e for e in out if isinstance(e, Expression)]
+
+
+def test_a_warm_check_reads_no_tree_and_generates_no_code(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checker.lang import cache, parse
+    from checker.lang.compiler import _Gen
+    from checker.runner import check_file
+
+    first = check_file(EXAMPLE, [load_pack("prc-service-contract")])  # compiles, runs
+    cache.named("units").save()  # what the end of a run does
+    reopen_caches()  # a new run
+    generated: list[Any] = []
+    monkeypatch.setattr(_Gen, "gen", lambda self, node: generated.append(node))
+    pack = load_pack("prc-service-contract")
+    again = check_file(EXAMPLE, [pack])
+    assert again.findings == first.findings and again.lines == first.lines
+    assert generated == []  # every function came from its unit
+    exprs = _expressions(pack)
+    assert len(exprs) > 300
+    # Each holds its tree as bytes, none read: nothing needed interpreting. The lets an
+    # `each` goes over are the exception: located.py builds their sources from the tree.
+    over = {
+        pack.program.lets[r.each.text].text
+        for r in pack.rules
+        if r.each is not None and r.each.text in pack.program.lets
+    }
+    read = [
+        e.text for e in exprs if {"node", "_node"} & set(e.__dict__) or "_tree" not in e.__dict__
     ]
-    assert len(parts) > 100
-    # Each holds its tree as bytes, not read yet.
-    assert all("_tree" in p.__dict__ and not {"node", "_node"} & set(p.__dict__) for p in parts)
-    first = parts[0]
-    assert first.node == parse(first.text)  # read back at first use, the same tree
-    assert "_node" in first.__dict__
-    # Rules' own expressions are read with the entry: every run evaluates them.
-    assert all("node" in rule.assertion.__dict__ for rule in pack.rules)
-    results = pack.evaluate({"parties": []})
-    assert any(r.message for r in results if r.is_finding)
+    assert set(read) <= over
+    assert "_data_type" not in pack.program.__dict__  # the schema's type, likewise
+    # Read at first use, they are the trees and type the pack was compiled with.
+    assert exprs[0].node == parse(exprs[0].text) and "_node" in exprs[0].__dict__
+    assert pack.program.compile("count(parties)").type.kind == "number"
+
+
+def test_a_unit_naming_anything_but_the_languages_own_functions_is_not_run(
+    home: Path,
+) -> None:
+    import os as planted
+
+    from checker.lang import cache, pycode
+
+    key = pycode.unit_key("expr", "1 + 1", "", "")
+    good = pycode.build([1], ["return _k0 + _k0"], key)
+    assert good is not None and pycode.load_unit(key) is not None
+    source, code, _ = cache.named("units").get(key)
+    cache.named("units").put(key, (source, code, pickle.dumps([planted.system])))
+    assert pycode.load_unit(key) is None  # refused: generated again instead
 
 
 def _check_run(cache_home: Path) -> tuple[str, list[str]]:

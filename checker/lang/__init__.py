@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import pickle
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Final, overload
 
 from ..fastclass import dataclass, field
 from . import types
@@ -17,6 +17,7 @@ from .functions import FUNCTIONS, EvalContext
 from .interpreter import Env, Interpreter, Trace, format_path
 from .nodes import Node, unparse
 from .parser import parse
+from .pycode import load_unit, unit_key
 from .typecheck import Scope, TypeChecker
 from .types import Type
 from .values import Duration, Missing, Money, display, format_number, to_json
@@ -35,7 +36,6 @@ __all__ = [
     "Money",
     "Program",
     "Type",
-    "defer",
     "display",
     "format_number",
     "format_path",
@@ -59,8 +59,17 @@ class Expression:
 
     @functools.cached_property
     def compiled(self) -> CompiledExpr:
-        """The generated fast function, built on first use (most messages never run)."""
-        return compile_node(self.node, self.let_names, self.varying)
+        """The generated fast function, built on first use (most messages never run): from
+        its unit when one is kept, else generated from the tree (and kept)."""
+        key = unit_key(
+            "expr", self.text, " ".join(sorted(self.let_names)), " ".join(sorted(self.varying))
+        )
+        hit = load_unit(key)
+        if hit is None:
+            return compile_node(self.node, self.let_names, self.varying, key)
+        unit = object.__new__(_UnitExpr)
+        unit.__dict__.update(fast=hit[0], source=hit[1], lets=self.let_names, _expr=self)
+        return unit
 
     def run(self, env: Env) -> Any:
         """The value (possibly a `Missing`); raises EvalError on a run-time error."""
@@ -70,20 +79,11 @@ class Expression:
         """The same value by the reference interpreter, optionally recording every node's value."""
         return Interpreter(env, trace).eval(self.node)
 
-
-def defer(expr: Expression) -> Expression:
-    """The same expression, its tree kept apart when cached and read back at first use:
-    for the expressions a run seldom evaluates (message templates, two thirds of a pack's
-    expressions and half of its tree nodes; reading trees was most of loading a pack)."""
-    out = object.__new__(_Deferred)
-    out.__dict__.update(expr.__dict__)
-    return out
-
-
-class _Deferred(Expression):
-    """An expression whose tree is pickled as bytes of its own (see `defer`)."""
-
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # The tree travels as a pickle of its own, read back only when used: a warm run
+        # builds its functions from units (pycode) and reads a tree only to interpret,
+        # to explain a finding or to make a message; reading trees was most of loading
+        # a pack.
         tree = self.__dict__.get("_tree")
         if tree is None:
             tree = pickle.dumps(self.node, protocol=pickle.HIGHEST_PROTOCOL)
@@ -91,8 +91,57 @@ class _Deferred(Expression):
         return _stored_expression, fields
 
 
-class _StoredExpression(_Deferred):
-    """A deferred expression read back from a cache: its tree is unpickled at first use."""
+class _UnitExpr(CompiledExpr):
+    """A compiled expression built from its unit: the tree, needed only to interpret it,
+    is the expression's (read at first use)."""
+
+    @property
+    def node(self) -> Node:  # a property shadows the field the instance never sets
+        tree: Node = self.__dict__["_expr"].node
+        return tree
+
+
+class _Items(Sequence[tuple[Node | None, Node]]):
+    """A batch's (guard, tree) pairs, each read when an item must be interpreted."""
+
+    def __init__(self, pairs: list[tuple[Expression | None, Expression]]) -> None:
+        self._pairs = pairs
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[Node | None, Node]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[tuple[Node | None, Node]]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        guard, expr = self._pairs[i]
+        return (guard.node if guard is not None else None, expr.node)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+
+class _LetNodes(Mapping[str, Node]):
+    """The lets' trees by name, each read at first use (the interpreter's view of lets)."""
+
+    def __init__(self, lets: Mapping[str, Expression]) -> None:
+        self._lets = lets
+
+    def __getitem__(self, name: str) -> Node:
+        return self._lets[name].node
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._lets
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lets)
+
+    def __len__(self) -> int:
+        return len(self._lets)
+
+
+class _StoredExpression(Expression):
+    """An expression read back from a cache: its tree is unpickled at first use."""
 
     @property
     def node(self) -> Node:  # a property shadows the field the instance never sets
@@ -135,7 +184,7 @@ class Program:
     placeholder_patterns: Sequence[str] = ()
     lets: dict[str, Expression] = field(default_factory=dict)
     _default_ctx: EvalContext | None = field(default=None, init=False, repr=False)
-    _let_nodes: dict[str, Node] | None = field(default=None, init=False, repr=False)
+    _let_nodes: Mapping[str, Node] | None = field(default=None, init=False, repr=False)
     _compiled_lets: dict[str, CompiledExpr] = field(default_factory=dict, init=False, repr=False)
     _let_scopes: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
@@ -143,6 +192,17 @@ class Program:
     def from_schema(cls, schema: Mapping[str, Any] | None, **kwargs: Any) -> Program:
         data_type = types.SchemaTyper(schema).type_of() if schema is not None else types.ANY
         return cls(data_type=data_type, **kwargs)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # The data's static type (the whole schema's: hundreds of objects, most of a
+        # cached pack's) serves only to check new expressions against the pack (explain,
+        # eval, the editor): kept apart, read at first use.
+        hidden = ("data_type", "_data_type", "_data_type_blob")
+        state = {k: v for k, v in self.__dict__.items() if k not in hidden}
+        blob = self.__dict__.get("_data_type_blob")
+        if blob is None:
+            blob = pickle.dumps(self.data_type, protocol=pickle.HIGHEST_PROTOCOL)
+        return _stored_program, (blob, state)
 
     def scope(self, extra: Mapping[str, Type] | None = None) -> Scope:
         lets = {k: v.type for k, v in self.lets.items()}
@@ -183,14 +243,15 @@ class Program:
         An item may be a pair (guard, expression): the expression's value is SKIPPED
         when the guard is not true (a rule's `when`).
         """
-        items: list[tuple[Node | None, Node]] = []
-        for e in exprs:
-            if isinstance(e, tuple):
-                guard, expr = e
-                items.append((guard.node if guard is not None else None, expr.node))
-            else:
-                items.append((None, e.node))
-        return compile_batch(items, frozenset(self.lets))
+        pairs = [e if isinstance(e, tuple) else (None, e) for e in exprs]
+        lets = frozenset(self.lets)
+        texts = [f"{g.text if g is not None else ''}\x1e{e.text}" for g, e in pairs]
+        key = unit_key("batch", " ".join(sorted(lets)), *texts)
+        hit = load_unit(key)
+        if hit is not None:
+            return CompiledBatch(_Items(pairs), *hit)
+        nodes = [(g.node if g is not None else None, e.node) for g, e in pairs]
+        return compile_batch(nodes, lets, key)
 
     @staticmethod
     def bind(env: Env, name: str, value: Any, origin: Any = None) -> None:
@@ -222,10 +283,38 @@ class Program:
         else:
             ctx = EvalContext(today, placeholder_patterns=self.placeholder_patterns)
         if self._let_nodes is None:
-            self._let_nodes = {k: v.node for k, v in self.lets.items()}
+            self._let_nodes = _LetNodes(self.lets)
             self._compiled_lets = _CompiledLets(self.lets)
             self._let_scopes = {k: v.let_names for k, v in self.lets.items()}
         return Env(data, params, self._let_nodes, ctx, self._compiled_lets, self._let_scopes)
+
+
+class _StoredProgram(Program):
+    """A program read back from a cache: its data type is unpickled at first use."""
+
+    @property
+    def data_type(self) -> Type:  # a property shadows the field the instance never sets
+        t = self.__dict__.get("_data_type")
+        if t is None:
+            from .cache import loads
+
+            t = self.__dict__["_data_type"] = loads(self.__dict__["_data_type_blob"], _TYPES)
+        assert isinstance(t, Type), t
+        return t
+
+    @data_type.setter
+    def data_type(self, value: Type) -> None:
+        self.__dict__["_data_type"] = value
+
+
+_TYPES: Final = frozenset({("checker.lang.types", "Type")})
+
+
+def _stored_program(blob: bytes, state: dict[str, Any]) -> Program:
+    """A program as `Program.__reduce__` stored it (see `_StoredProgram`)."""
+    program = object.__new__(_StoredProgram)
+    program.__dict__.update(state, _data_type_blob=blob)
+    return program
 
 
 class _CompiledLets(dict[str, CompiledExpr]):

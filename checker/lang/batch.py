@@ -23,7 +23,7 @@ class CompiledBatch:
     call instead of one per rule; each item still falls back to the interpreter alone.
     """
 
-    items: tuple[tuple[Node | None, Node], ...]
+    items: Sequence[tuple[Node | None, Node]]  # read only to interpret an item
     fast: Callable[..., Any]
     source: str
 
@@ -60,9 +60,12 @@ def _interpreted_item(guard: Node | None, node: Node, env: Env) -> Any:
 
 
 def compile_batch(
-    items: Sequence[tuple[Node | None, Node]], lets: frozenset[str] = frozenset()
+    items: Sequence[tuple[Node | None, Node]],
+    lets: frozenset[str] = frozenset(),
+    key: str | None = None,
 ) -> CompiledBatch:
-    """One function for many guarded trees; a run error comes back as the EvalError."""
+    """One function for many guarded trees; a run error comes back as the EvalError.
+    `key`: the function is kept as a unit under it (pycode.load_unit)."""
     gen = _Gen(lets)
     lines: list[str] = ["_u = False"]
     for i, (guard, node) in enumerate(items):
@@ -82,7 +85,7 @@ def compile_batch(
             lines += [f"_r{i} = _DEOPTED", "_u = True"]
     names = ", ".join(f"_r{i}" for i in range(len(items)))
     lines.append(f"return ({names}{',' if len(items) == 1 else ''}), _u")
-    built = build(gen.consts, lines)
+    built = build(gen.consts, lines, key)
     if built is None:
         return CompiledBatch(tuple(items), _all_deopted(len(items)), "")
     return CompiledBatch(tuple(items), *built)

@@ -594,13 +594,17 @@ class CompiledExpr:
 
 
 def compile_node(
-    node: Node, lets: frozenset[str] = frozenset(), varying: frozenset[str] = frozenset()
+    node: Node,
+    lets: frozenset[str] = frozenset(),
+    varying: frozenset[str] = frozenset(),
+    key: str | None = None,
 ) -> CompiledExpr:
     """Generate and build the fast function for a checked tree; `varying` names (among
-    `lets`) change between runs on one contract (an `each` variable)."""
+    `lets`) change between runs on one contract (an `each` variable); `key`: the function
+    is kept as a unit under it (pycode.load_unit)."""
     gen = _Gen(lets, varying)
     body = gen.as_val(gen.gen(node))
-    built = build(gen.consts, [f"return {body}"]) if fits(body) else None
+    built = build(gen.consts, [f"return {body}"], key) if fits(body) else None
     if built is None:
         return CompiledExpr(node, _always_deopt, "", lets)
     return CompiledExpr(node, *built, lets)

@@ -10,7 +10,7 @@ from typing import Any, Final, get_args
 
 from ..fastclass import dataclass, field
 from ..inputs.schema import ContractSchema, SchemaError
-from ..lang import Diagnostic, ExprError, Expression, Program, defer, types
+from ..lang import Diagnostic, ExprError, Expression, Program, types
 from ..lang.ops import compile_pattern
 from ..lang.reads import data_roots
 from ..lang.textparse import parse_date, parse_duration, parse_money
@@ -587,7 +587,7 @@ def _compile_template(
         text = m.group(1)
         try:
             compiled = program.compile(text, extra)
-            parts.append(defer(compiled))
+            parts.append(compiled)
             _warn(spec.src, spec.path(*key), compiled, spec.id, warnings)
         except ExprError as exc:
             problems.extend(spec.src.expr_problems(spec.path(*key), text, exc, spec.id))

@@ -295,9 +295,9 @@ def test_a_one_file_check_imports_only_what_it_needs(tmp_path: Path) -> None:
     cold_report, cold_modules = _check_run(tmp_path)
     warm_report, warm_modules = _check_run(tmp_path)
     assert warm_report == cold_report
-    # The first time only: parsing the expressions (larkparse; Lark loads tempfile) and
-    # writing the cache (secrets).
-    assert cold_modules == ["difflib", "lark", "secrets", "tempfile"]
+    # Not even the first time does it parse (the built-in packs' trees ship with the
+    # grammar): only writing the cache (secrets) is extra.
+    assert cold_modules == ["secrets"]
     assert warm_modules == []
 
 
@@ -328,3 +328,26 @@ def test_an_entry_is_read_once_while_its_files_and_itself_are_unchanged(
     entry.write_bytes(entry.read_bytes())
     os.utime(entry, ns=(1, 1))
     assert packcache._entry(name) is not None and reads == [name, name, name, name]
+
+
+def test_the_shipped_trees_are_those_of_the_built_in_packs_as_they_are() -> None:
+    """If this fails after changing a built-in pack, the grammar or the parser, write them
+    again: python -c 'from checker.lang.parser import write_builtin_trees as w; print(w())'"""
+    from checker.lang.parser import BUILTIN_TREES, builtin_trees, grammar_path, make_builtin_trees
+
+    shipped = (grammar_path().parent / BUILTIN_TREES).read_bytes()
+    assert make_builtin_trees() == shipped
+    assert len(builtin_trees()) > 600  # and they are read (made by this grammar and parser)
+
+
+def test_shipped_trees_made_by_another_grammar_or_parser_are_not_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from checker.lang import parser
+
+    parser.builtin_trees.cache_clear()
+    monkeypatch.setattr(parser, "trees_digest", lambda: "another grammar")
+    try:
+        assert parser.builtin_trees() == {}
+    finally:
+        parser.builtin_trees.cache_clear()

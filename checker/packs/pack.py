@@ -12,7 +12,7 @@ from ..fastclass import dataclass, field
 from ..inputs.schema import ContractSchema, SchemaError
 from ..lang import Diagnostic, ExprError, Expression, Program, types
 from ..lang.ops import compile_pattern
-from ..lang.reads import data_roots
+from ..lang.reads import Reads
 from ..lang.textparse import parse_date, parse_duration, parse_money
 from ..lang.typecheck import suggest
 from ..lang.values import Duration, Money, display
@@ -255,8 +255,9 @@ def pack_scope(
 def compile_rules(scope: PackScope) -> list[CompiledRule]:
     """Compile every rule of the pack in its scope; problems and warnings go to the scope."""
     rules: list[CompiledRule] = []
+    reads = Reads({name: e.node for name, e in scope.program.lets.items()})
     for spec in scope.merged.rules.values():
-        rule = _compile_rule(spec, scope.program, scope.problems, scope.warnings)
+        rule = _compile_rule(spec, scope.program, scope.problems, scope.warnings, reads)
         if rule is not None:
             rules.append(rule)
     return rules
@@ -386,7 +387,11 @@ def read_ref(raw: Any) -> Ref:
 
 
 def _compile_rule(
-    spec: RuleSpec, program: Program, problems: list[PackProblem], warnings: list[PackProblem]
+    spec: RuleSpec,
+    program: Program,
+    problems: list[PackProblem],
+    warnings: list[PackProblem],
+    reads: Reads,
 ) -> CompiledRule | None:
     raw = spec.raw
     rid = spec.id
@@ -543,9 +548,8 @@ def _compile_rule(
         e for _, e in severity_if
     ]
     used += [p for parts in messages.values() for p in parts if isinstance(p, Expression)]
-    lets = {name: e.node for name, e in program.lets.items()}
     bound = frozenset({each_var} if each_var else ())
-    reads = frozenset().union(*(data_roots(e.node, lets, bound) for e in used))
+    roots = frozenset().union(*(reads.roots(e.node, bound) for e in used))
     return CompiledRule(
         spec,
         raw.get("severity", "error"),
@@ -563,7 +567,7 @@ def _compile_rule(
         title_zh,
         in_force,
         severity_if,
-        reads,
+        roots,
     )
 
 

@@ -523,15 +523,18 @@ def _maybe_placeholder() -> Any:
     return compile_pattern(_MAYBE_PLACEHOLDER)
 
 
-def _strings(value: object, out: list[str], active: set[int]) -> None:
+def _strings(value: Any, out: list[str], active: set[int]) -> None:
     """Every string `_walk` searches under `value` (map values and list items), in order."""
     if isinstance(value, str):
         out.append(value)
         return
-    if not isinstance(value, Mapping | list | tuple) or id(value) in active:
+    # The exact types first: an ABC check costs more than the rest of a visit.
+    t = type(value)
+    is_map = t is dict or (t is not list and isinstance(value, Mapping))
+    if not (is_map or isinstance(value, list | tuple)) or id(value) in active:
         return
     active.add(id(value))
-    for v in value.values() if isinstance(value, Mapping) else value:
+    for v in value.values() if is_map else value:
         t = type(v)
         if t is str:
             out.append(v)

@@ -946,3 +946,38 @@ def test_positions_are_named_tuples() -> None:
     pos = load("a: 1\n").positions[("a",)]
     assert pos == Position(1, 4) and (pos.line, pos.column) == (1, 4)
     assert type(pos) is Position
+
+
+def test_text_that_starts_with_a_digit_is_told_from_a_number_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`15个工作日`, `3个月`: a third of a contract's plain scalars start with a digit and
+    are not numbers; no number pattern is tried on text with a non-ASCII character (every
+    number form is ASCII). Numbers and dates read as before."""
+    tried: list[str] = []
+
+    class Counting:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def fullmatch(self, text: str) -> re.Match[str] | None:
+            tried.append(text)
+            return self.pattern.fullmatch(text)
+
+    for name in ("_INT10", "_RADIX", "_DECIMAL", "_NOT_FINITE"):
+        monkeypatch.setattr(loader, name, Counting(getattr(loader, name)))
+    src = "a: 15个工作日\nb: 3个月\nc: 1_000\nd: 2025-03-20\ne: 0x1F\nf: 1.50\ng: ３\nh: -.inf\n"
+    result = load(src)
+    assert result.data == {
+        "a": "15个工作日",
+        "b": "3个月",
+        "c": 1000,
+        "d": dt.date(2025, 3, 20),
+        "e": 31,
+        "f": Decimal("1.50"),
+        "g": "３",
+        "h": None,
+    }
+    assert [p.code for p in result.problems] == ["unreadable-value"]
+    assert not {"15个工作日", "3个月", "３"} & set(tried)
+    assert {"1_000", "2025-03-20", "0x1F", "1.50", "-.inf"} <= set(tried)

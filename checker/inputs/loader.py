@@ -318,9 +318,12 @@ _NOT_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 
 def _yaml_number(text: str) -> yamlpos.Scalar | None:
     """The exact number a plain scalar means, or None when the text is not a number."""
-    if len(text) < 16 and _INT10.fullmatch(text):
+    if not text.isascii():
+        return None  # every form below is ASCII: `15个工作日` is text without five searches
+    integer = _INT10.fullmatch(text) is not None
+    if integer and len(text) < 16:
         return int(text.replace("_", "")), None  # the common case, quickly
-    if _INT10.fullmatch(text) or _DECIMAL.fullmatch(text):
+    if integer or _DECIMAL.fullmatch(text):
         n = _exact_number(text)
         return (n, None) if n is not None else (None, ("number-too-long", _too_long_message(text)))
     m = _RADIX.fullmatch(text)

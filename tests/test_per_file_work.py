@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker import PackSet, load_pack
+from checker import PackSet, load_pack, runner
 from checker import config as config_module
 from checker.api import Pack
 from checker.config import Config, matches_any
@@ -349,3 +349,32 @@ def test_name_only_matching_agrees_with_the_path_matching(
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(config_module, "_name_endings", lambda globs: None)
         assert got == matches_any(folder + name, globs, root)
+
+
+def test_suppressible_rule_ids_are_listed_only_for_a_file_with_a_suppression(
+    packs: list[Pack], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check_file without `rule_ids` (check_paths, the API) listed every rule id of the
+    packs for every file; only a file with a suppression comment needs them."""
+    listed: list[int] = []
+    ids = runner.suppressible_ids
+
+    def counting(*args: Any) -> frozenset[str]:
+        listed.append(1)
+        return ids(*args)
+
+    monkeypatch.setattr(runner, "suppressible_ids", counting)
+    assert check_file(EXAMPLE, packs, TODAY).findings == []
+    assert listed == []
+    text = EXAMPLE.read_text(encoding="utf-8")
+    marked = tmp_path / "marked.yaml"
+    marked.write_text("# contract-checker: disable=no-such-rule -- test\n" + text, "utf-8")
+    found = check_file(marked, packs, TODAY).findings
+    assert listed == [1]
+    assert [(f.rule, f.line, f.message) for f in found] == [
+        (
+            "unknown-rule-in-suppression",
+            1,
+            "suppression names an unknown rule `no-such-rule`; see `contract-checker rules`",
+        )
+    ]

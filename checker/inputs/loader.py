@@ -213,15 +213,15 @@ def _too_large() -> _Fatal:
 
 
 _YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML 1.1 line breaks, as PyYAML counts
-_OTHER_BREAK = re.compile("[\r\x85\u2028\u2029]")
 
 
 def _split_lines(text: str, fmt: Format) -> list[str]:
     """The source lines, numbered as the parser numbers them (JSON counts only `\\n`)."""
     if fmt == "json":
         lines = [line.removesuffix("\r") for line in text.split("\n")]
-    elif _OTHER_BREAK.search(text) is None:
-        lines = text.split("\n")  # the usual text: five times faster than the split below
+    elif not ("\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text):
+        # The usual text (four `in` scans: a twentieth of a regex search for the four).
+        lines = text.split("\n")  # five times faster than the split below
     else:
         lines = _YAML_BREAK.split(text)
     if len(lines) > 1 and lines[-1] == "":

@@ -20,7 +20,7 @@ from .inputs.schema import SchemaProblem
 from .models import Finding, Report, ToolInfo, summarise
 from .packs.pack import CompiledRule
 from .selection import candidates, outside_target
-from .suppress import apply_directives, read_directives
+from .suppress import MARK, apply_directives, read_directives
 from .toolrules import PROBLEM_RULES, TOOL_PACK, TOOL_RULES, tool_finding, tool_message_zh
 
 if TYPE_CHECKING:
@@ -373,6 +373,10 @@ def _suppress(
     rule_ids: Collection[str] | None,
 ) -> list[Finding]:
     """Apply the file's inline suppressions; add findings about the faulty or unused ones."""
+    if MARK not in "\n".join(contract.lines):
+        # No suppression comment (most files): the packs' rule ids are not even listed
+        # (check_paths gives none, and listing them took longer than the rest here).
+        return findings
     if rule_ids is None:
         rule_ids = suppressible_ids(packs)
 

@@ -224,12 +224,19 @@ class OwnFiles:
 
     files: dict[Path, str] = field(default_factory=dict)
     test_dirs: frozenset[Path] = frozenset()
+    # Each folder resolved once (its files come together): not a syscall per folder level
+    # for each of its files. An OwnFiles serves one selection of files.
+    _folders: dict[Path, Path] = field(default_factory=dict, compare=False, repr=False)
 
     def reason(self, path: Path) -> str | None:
         """Why `path` is not a contract, or None when it may be one."""
         if path.name in CONFIG_NAMES:
             return "the tool's configuration"
-        where = resolved(path)
+        parent = path.parent
+        folder = self._folders.get(parent)
+        if folder is None:
+            folder = self._folders[parent] = parent.resolve()
+        where = folder / path.name  # as `resolved(path)`
         if where in self.files:
             return self.files[where]
         folder = where.parent

@@ -160,3 +160,25 @@ def test_plain_copies_only_what_changes_and_never_the_input() -> None:
     assert fastschema._plain(kept) is kept
     with pytest.raises(fastschema._Unsure):
         fastschema._plain({"a": [{1: "x"}]})
+
+
+def test_plain_scalars_cost_no_call_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A contract holds ~500 strings, numbers and booleans and ~100 maps and lists: only
+    # containers and values to convert or vet are visited by a call of their own.
+    calls: list[str] = []
+    plain = fastschema._plain
+
+    def counting(value: Any) -> Any:
+        calls.append(type(value).__name__)
+        return plain(value)
+
+    monkeypatch.setattr(fastschema, "_plain", counting)
+    data = {"a": ["x", 1, True, None, {"b": "y", "d": dt.date(2024, 1, 2)}], "n": Decimal("0.5")}
+    assert counting(data) == {
+        "a": ["x", 1, True, None, {"b": "y", "d": "2024-01-02"}],
+        "n": Decimal("0.5"),
+    }
+    assert calls == ["dict", "list", "dict", "date", "Decimal"]
+    assert data["a"][4]["d"] == dt.date(2024, 1, 2)  # the input is not changed
+    with pytest.raises(fastschema._Unsure):
+        counting(["x", Decimal("2")])  # 2.0 may be an integer to one check and not the other

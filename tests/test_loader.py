@@ -510,6 +510,73 @@ def test_bad_text(parser: str, src: str, fmt: Any, expected: tuple[str, int, int
     assert fatal(src, fmt=fmt) == expected
 
 
+# Characters YAML does not allow (NUL is told apart first: a binary file).
+_NOT_YAML = "\x01\x07\x0b\x1b\x7f\x80\x84\x86\x9f\ud800\udfff\ufffe\uffff"
+_HOSTS = [
+    CONTRACT,
+    "a: [1, 2\n",  # a syntax error before or after the character
+    "a: 1\n---\nb: 2\n",  # two documents
+    "- x\n",  # not a mapping
+    "a: &x [1]\nb: *x\n<<: {c: 1}\n",  # the builder of rarer features
+    "a: 1\n...\n# after the end\n",
+    "a: " + "[" * 150 + "]" * 150 + "\n",  # deeper than the checker's limit
+    "a: 'quoted'  # comment\n",
+]
+
+
+@settings(max_examples=examples(2), deadline=None)
+@given(
+    host=st.sampled_from(_HOSTS),
+    where=st.floats(0, 1),
+    bad=st.sampled_from(_NOT_YAML),
+    python_parser=st.booleans(),
+)
+def test_a_character_yaml_does_not_allow_is_what_the_file_is_reported_for(
+    host: str, where: float, bad: str, python_parser: bool
+) -> None:
+    """Wherever it is (in a comment, past a syntax error or a limit), with either parser.
+    The file is searched for one only when it fails to load (see the next test)."""
+    at = round(where * len(host))
+    text = host[:at] + bad + host[at:]
+    line = text.count("\n", 0, at) + 1
+    column = at - text.rfind("\n", 0, at)
+    with pytest.MonkeyPatch.context() as mp:
+        if python_parser:
+            mp.setattr(loader, "_event_parser", loader._PyEventParser)
+        result = load(text)
+    assert result.data is None
+    assert [(p.code, p.message, p.line, p.column) for p in result.problems] == [
+        (
+            "syntax",
+            f"the character U+{ord(bad):04X} is not allowed in a YAML file",
+            line,
+            column,
+        )
+    ]
+
+
+def test_a_file_that_loads_is_not_searched_for_characters_yaml_does_not_allow(
+    parser: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both parsers check every character they read: a file that loads has none, and
+    the search (a fortieth of loading time) is made only for a file that fails."""
+    searched: list[str] = []
+    pattern = loader._BAD_YAML_CHAR
+
+    class Counting:
+        def search(self, text: str) -> re.Match[str] | None:
+            searched.append(text)
+            return pattern.search(text)
+
+    monkeypatch.setattr(loader, "_BAD_YAML_CHAR", Counting())
+    assert load(CONTRACT).data is not None
+    assert load("a: 1\n<<: {b: 2}\n").data == {"a": 1, "b": 2}
+    assert searched == []
+    assert fatal("a: [1\n") == ("syntax", 2, 1)
+    assert fatal("a: 'x\x07'\n") == ("syntax", 1, 6)
+    assert len(searched) == 2
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -946,3 +1013,38 @@ def test_positions_are_named_tuples() -> None:
     pos = load("a: 1\n").positions[("a",)]
     assert pos == Position(1, 4) and (pos.line, pos.column) == (1, 4)
     assert type(pos) is Position
+
+
+def test_text_that_starts_with_a_digit_is_told_from_a_number_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`15个工作日`, `3个月`: a third of a contract's plain scalars start with a digit and
+    are not numbers; no number pattern is tried on text with a non-ASCII character (every
+    number form is ASCII). Numbers and dates read as before."""
+    tried: list[str] = []
+
+    class Counting:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def fullmatch(self, text: str) -> re.Match[str] | None:
+            tried.append(text)
+            return self.pattern.fullmatch(text)
+
+    for name in ("_INT10", "_RADIX", "_DECIMAL", "_NOT_FINITE"):
+        monkeypatch.setattr(loader, name, Counting(getattr(loader, name)))
+    src = "a: 15个工作日\nb: 3个月\nc: 1_000\nd: 2025-03-20\ne: 0x1F\nf: 1.50\ng: ３\nh: -.inf\n"
+    result = load(src)
+    assert result.data == {
+        "a": "15个工作日",
+        "b": "3个月",
+        "c": 1000,
+        "d": dt.date(2025, 3, 20),
+        "e": 31,
+        "f": Decimal("1.50"),
+        "g": "３",
+        "h": None,
+    }
+    assert [p.code for p in result.problems] == ["unreadable-value"]
+    assert not {"15个工作日", "3个月", "３"} & set(tried)
+    assert {"1_000", "2025-03-20", "0x1F", "1.50", "-.inf"} <= set(tried)

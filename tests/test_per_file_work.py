@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from checker import PackSet, load_pack
+from checker import PackSet, load_pack, runner
+from checker import config as config_module
 from checker.api import Pack
+from checker.config import Config, matches_any
 from checker.engine import SHARED_ELEMENTS
 from checker.inputs import schema as schema_module
 from checker.inputs.schema import ContractSchema
@@ -19,6 +23,7 @@ from checker.lang import Duration, Missing, Money, located, runtime
 from checker.lang.interpreter import Env
 from checker.packs.pack import builtin_packs
 from checker.runner import check_file, skip_reason
+from checker.session import make_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "c1-customer-acquisition.yaml"
@@ -299,3 +304,77 @@ def test_a_schema_no_rule_can_use_is_not_applied(
     assert applied == ["service-contract"]
     assert result.outcomes[("document", "placeholder-left")] == "skip"
     assert result.skip_reasons[("document", "placeholder-left")] == "not a document"
+
+
+# -- which packs apply to a file ------------------------------------------------------------
+
+
+def test_suffix_globs_match_by_the_file_name_without_resolving_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default packs' `document` globs (`*.md`, ...) are asked about every file of a
+    run: the name decides, no folder is resolved; other globs still read the path."""
+    plan = make_plan(Config(root=tmp_path), [], None, None)
+    assert {p.id for p, globs in plan.packs if globs} == {"document"}
+
+    def no_resolve(self: Path, strict: bool = False) -> Path:
+        raise AssertionError(f"resolved {self}")
+
+    monkeypatch.setattr(Path, "resolve", no_resolve)
+    ids = [p.id for p in plan.packs_for(str(tmp_path / "a" / "c1.yaml"))]
+    assert "document" not in ids and "prc-service-contract" in ids
+    assert "document" in [p.id for p in plan.packs_for(str(tmp_path / "a" / "c1.docx"))]
+    assert matches_any("notes/readme.MD", ["./*.txt", "**/*.MD"], tmp_path)
+    assert not matches_any("notes/readme.md", ("*.MD",), tmp_path)
+    with pytest.raises(AssertionError, match="resolved"):
+        matches_any(str(tmp_path / "a" / "c1.md"), ("a/*.md",), tmp_path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.text(alphabet="ab.mdMD*?[]x", min_size=1, max_size=6),
+    folder=st.sampled_from(["", "d/", "d.md/", "./d/", "/abs/d/"]),
+    globs=st.lists(
+        st.sampled_from(
+            ["*.md", "*.MD", "./*.txt", "**/*.md", "*d", "*.", "*", "a*", "*/x", "*[ab]"]
+        ),
+        max_size=3,
+    ),
+)
+def test_name_only_matching_agrees_with_the_path_matching(
+    name: str, folder: str, globs: list[str]
+) -> None:
+    root = Path("/abs")
+    got = matches_any(folder + name, globs, root)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(config_module, "_name_endings", lambda globs: None)
+        assert got == matches_any(folder + name, globs, root)
+
+
+def test_suppressible_rule_ids_are_listed_only_for_a_file_with_a_suppression(
+    packs: list[Pack], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check_file without `rule_ids` (check_paths, the API) listed every rule id of the
+    packs for every file; only a file with a suppression comment needs them."""
+    listed: list[int] = []
+    ids = runner.suppressible_ids
+
+    def counting(*args: Any) -> frozenset[str]:
+        listed.append(1)
+        return ids(*args)
+
+    monkeypatch.setattr(runner, "suppressible_ids", counting)
+    assert check_file(EXAMPLE, packs, TODAY).findings == []
+    assert listed == []
+    text = EXAMPLE.read_text(encoding="utf-8")
+    marked = tmp_path / "marked.yaml"
+    marked.write_text("# contract-checker: disable=no-such-rule -- test\n" + text, "utf-8")
+    found = check_file(marked, packs, TODAY).findings
+    assert listed == [1]
+    assert [(f.rule, f.line, f.message) for f in found] == [
+        (
+            "unknown-rule-in-suppression",
+            1,
+            "suppression names an unknown rule `no-such-rule`; see `contract-checker rules`",
+        )
+    ]

@@ -240,3 +240,31 @@ def test_candidates_come_one_at_a_time(tmp_path: Path) -> None:
     assert missing == [(tmp_path / "nope.yaml", "no such file or directory")]
     assert next(found).path == tmp_path / "c0.yaml"
     assert [c.path.name for c in found] == ["c1.yaml", "c2.yaml"]
+
+
+def test_each_folder_is_resolved_once_for_the_tool_s_own_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a file is one of the tool's own (a pack, its tests) is asked of every file:
+    its folder is resolved once, not for each of its files; the answers stay the same."""
+    from checker.selection import OwnFiles
+
+    real = tmp_path / "real"
+    (real / "tests").mkdir(parents=True)
+    (real / "pack.yaml").write_text("pack: p\nrules: []\n", encoding="utf-8")
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    own = OwnFiles({real / "pack.yaml": "a rule pack"})
+    resolved: list[Path] = []
+    resolve = Path.resolve
+
+    def counting(self: Path, strict: bool = False) -> Path:
+        resolved.append(self)
+        return resolve(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counting)
+    link = tmp_path / "link"
+    assert own.reason(link / "pack.yaml") == "a rule pack"  # where the folder really is
+    assert [own.reason(link / f"c{i}.yaml") for i in range(3)] == [None] * 3
+    assert own.reason(link / "tests" / "case.yaml") == "a rule-pack test"
+    assert own.reason(link / "contract-checker.yaml") == "the tool's configuration"
+    assert resolved == [link, link / "tests"]

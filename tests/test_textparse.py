@@ -473,6 +473,34 @@ def test_a_contract_without_placeholders_is_ruled_out_at_once(
     assert find_placeholders(["\ud800 XX 元"]) == [{"text": "XX 元", "path": "[0]"}]
 
 
+def test_plain_maps_and_lists_are_gathered_without_abc_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The strings of a contract (a hundred maps and lists) are gathered for the one search
+    by exact types: an isinstance check against Mapping cost more than the rest of a visit.
+    Other mappings, tuples and a value holding itself are read as before."""
+    import abc
+    from types import MappingProxyType
+
+    from checker.lang.textparse import may_hold_placeholders
+
+    checked: list[type] = []
+    instancecheck = abc.ABCMeta.__instancecheck__
+
+    def counting(cls: abc.ABCMeta, instance: Any) -> bool:
+        checked.append(cls)
+        return instancecheck(cls, instance)
+
+    monkeypatch.setattr(abc.ABCMeta, "__instancecheck__", counting)
+    data: dict[str, Any] = {"a": "甲方", "b": [{"c": "plain", "d": [1, dt.date(2025, 1, 1)]}]}
+    assert not may_hold_placeholders(data)
+    assert checked == []
+    loop: list[Any] = ["plain"]
+    loop.append(loop)
+    assert not may_hold_placeholders({"a": MappingProxyType({"b": ("x", loop)})})
+    assert may_hold_placeholders({"a": MappingProxyType({"b": ("x", ["金额 XX 元"])})})
+
+
 def test_the_prefilter_white_space_is_pythons() -> None:
     from checker.lang.ops import compile_pattern
     from checker.lang.textparse import _SPACE

@@ -101,20 +101,33 @@ def _plain(value: Any) -> Any:
     """Loaded data as the compiled check reads it like jsonschema (with the contract
     type checker) does: dates are strings; raises _Unsure for anything it would not."""
     t = type(value)
-    if t is str or t is bool or t is int or value is None:
-        return value
-    if t is dict or t is list:
+    if t is dict:
         # Copied only from the first item that changes: most data is used as it is.
         copy: Any = None
-        for k, v in value.items() if t is dict else enumerate(value):
-            if t is dict and type(k) is not str:
+        for k, v in value.items():
+            if type(k) is not str:
                 raise _Unsure
+            if type(v) in _AS_IS:
+                continue  # most values: told apart here, without a call per value
             p = _plain(v)
             if p is not v:
                 if copy is None:
-                    copy = t(value)
+                    copy = dict(value)
                 copy[k] = p
         return value if copy is None else copy
+    if t is list:
+        copy = None
+        for i, v in enumerate(value):
+            if type(v) in _AS_IS:
+                continue
+            p = _plain(v)
+            if p is not v:
+                if copy is None:
+                    copy = list(value)
+                copy[i] = p
+        return value if copy is None else copy
+    if t in _AS_IS:
+        return value
     if t is Decimal:
         # jsonschema counts no Decimal as an integer; the compiled check counts 1.0 as one.
         if not value.is_finite() or value == value.to_integral_value():
@@ -123,3 +136,7 @@ def _plain(value: Any) -> Any:
     if t is _dt.date:
         return value.isoformat()
     raise _Unsure
+
+
+# The scalars the compiled check reads as jsonschema does, as they are (not subclasses).
+_AS_IS: Final = frozenset({str, bool, int, type(None)})

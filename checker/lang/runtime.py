@@ -149,7 +149,7 @@ def _path_get(obj: Any, keys: tuple[Any, ...]) -> Any:
             obj = obj[k]
         else:
             raise Deopt
-    return _val(obj)
+    return from_float(obj) if type(obj) is float else obj  # _val, without a call per read
 
 
 def _hoisted(let_value: Any, key: object, thunk: Callable[[], Any]) -> Any:

@@ -523,15 +523,18 @@ def _maybe_placeholder() -> Any:
     return compile_pattern(_MAYBE_PLACEHOLDER)
 
 
-def _strings(value: object, out: list[str], active: set[int]) -> None:
+def _strings(value: Any, out: list[str], active: set[int]) -> None:
     """Every string `_walk` searches under `value` (map values and list items), in order."""
     if isinstance(value, str):
         out.append(value)
         return
-    if not isinstance(value, Mapping | list | tuple) or id(value) in active:
+    # The exact types first: an ABC check costs more than the rest of a visit.
+    t = type(value)
+    is_map = t is dict or (t is not list and isinstance(value, Mapping))
+    if not (is_map or isinstance(value, list | tuple)) or id(value) in active:
         return
     active.add(id(value))
-    for v in value.values() if isinstance(value, Mapping) else value:
+    for v in value.values() if is_map else value:
         t = type(v)
         if t is str:
             out.append(v)
@@ -585,8 +588,17 @@ def blank_text(s: str, extra_patterns: Sequence[str] = ()) -> bool:
     """True when `s` is empty or holds only placeholders, blanks, punctuation and symbols."""
     if not extra_patterns and (_PLACEHOLDER_CHARS.isdisjoint(s) or not _may_hold(s)):
         # No placeholder in it: only the first content character matters.
-        return all(c.isspace() or unicodedata.category(c)[0] in "PS" for c in s)
+        return _no_content(s)
     return _blank_text_by_patterns(s, extra_patterns)
+
+
+def _no_content(s: str) -> bool:
+    """Only blanks, punctuation and symbols in `s` (a loop: all() over a generator took
+    five times as long on the usual text, whose first character is content)."""
+    for c in s:  # noqa: SIM110 - see above
+        if not (c.isspace() or unicodedata.category(c)[0] in "PS"):
+            return False
+    return True
 
 
 def _may_hold(s: str) -> bool:
@@ -604,4 +616,4 @@ def _blank_text_by_patterns(s: str, extra_patterns: Sequence[str] = ()) -> bool:
         rest.append(s[pos:start])
         pos = end
     rest.append(s[pos:])
-    return all(c.isspace() or unicodedata.category(c)[0] in "PS" for c in "".join(rest))
+    return _no_content("".join(rest))

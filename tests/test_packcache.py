@@ -351,3 +351,14 @@ def test_shipped_trees_made_by_another_grammar_or_parser_are_not_used(
         assert parser.builtin_trees() == {}
     finally:
         parser.builtin_trees.cache_clear()
+
+
+def test_shipped_trees_are_neither_copied_nor_pickled_again(home: Path) -> None:
+    from checker.lang import cache
+    from checker.lang.parser import builtin_trees
+
+    pack = load_pack("prc-service-contract")  # compiled: every tree from the shipped file
+    assert not cache.named("trees").dirty  # nothing for the user's own cache
+    shipped = builtin_trees()
+    exprs = _expressions(pack)
+    assert exprs and all(e.__dict__.get("_tree") is shipped[e.text] for e in exprs)

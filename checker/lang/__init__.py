@@ -16,7 +16,7 @@ from .errors import Diagnostic, EvalError, ExprError, ExprSyntaxError, ExprTypeE
 from .functions import FUNCTIONS, EvalContext
 from .interpreter import Env, Interpreter, Trace, format_path
 from .nodes import Node, unparse
-from .parser import parse
+from .parser import builtin_tree, parse
 from .pycode import load_unit, unit_key
 from .typecheck import Scope, TypeChecker
 from .types import Type
@@ -233,7 +233,11 @@ class Program:
         node, t, checker = self._check(text, extra)
         names = frozenset(self.lets) | frozenset(extra or ())
         warnings = tuple(_dedupe(sorted(checker.warnings, key=lambda d: (d.start, d.message))))
-        return Expression(text, node, t, names, warnings, frozenset(extra or ()))
+        expr = Expression(text, node, t, names, warnings, frozenset(extra or ()))
+        shipped = builtin_tree(text)
+        if shipped is not None and shipped[0] is node:
+            expr.__dict__["_tree"] = shipped[1]  # pickled already: caching it costs nothing
+        return expr
 
     def batch(
         self, exprs: Sequence[Expression | tuple[Expression | None, Expression]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -39,13 +40,15 @@ def parse(text: str) -> Node:
         texts.add(text)
     cache = tree_cache()
     node = cache.get(text)
-    if not isinstance(node, Node):
-        node = builtin_trees().get(text)
-        if not isinstance(node, Node):
-            from .larkparse import parse_text
+    if isinstance(node, Node):
+        return node
+    shipped = builtin_tree(text)
+    if shipped is not None:
+        return shipped[0]  # not copied into the user's cache: it ships with every install
+    from .larkparse import parse_text
 
-            node = parse_text(text)
-        cache.put(text, node)
+    node = parse_text(text)
+    cache.put(text, node)
     return node
 
 
@@ -64,6 +67,21 @@ _RECORDING: list[set[str]] = []
 def trees_digest() -> str:
     """What the shipped trees were made by: the grammar and the modules that build trees."""
     return b"".join(source_digest(name) for name in _SHAPING).hex()
+
+
+def builtin_tree(text: str) -> tuple[Node, bytes] | None:
+    """The shipped tree of `text` and its pickle (which a cached pack holds as it is),
+    read once per run; None for a text the built-in packs do not have."""
+    blob = builtin_trees().get(text)
+    if not isinstance(blob, bytes):
+        return None
+    node = _SHIPPED.get(text)
+    if node is None:
+        node = _SHIPPED[text] = loads(blob)
+    return (node, blob) if isinstance(node, Node) else None
+
+
+_SHIPPED: dict[str, Any] = {}
 
 
 @functools.cache
@@ -92,16 +110,15 @@ def recording() -> Iterator[set[str]]:
 
 
 def make_builtin_trees() -> bytes:
-    """The shipped file's content: every expression the built-in packs parse, parsed."""
-    import pickle
-
+    """The shipped file's content: every expression the built-in packs parse, parsed (each
+    tree pickled on its own, as a cached pack keeps it)."""
     from ..packs.pack import builtin_packs, compile_pack
     from .larkparse import parse_text
 
     with recording() as texts:
         for path in builtin_packs().values():
             compile_pack(path)
-    trees = {text: parse_text(text) for text in sorted(texts)}
+    trees = {text: pickle.dumps(parse_text(text), protocol=5) for text in sorted(texts)}
     return pickle.dumps({"digest": trees_digest(), "trees": trees}, protocol=5)
 
 

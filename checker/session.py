@@ -227,16 +227,20 @@ def _init_worker(plan: Plan) -> None:
 
 def _check_in_worker(path: str) -> FileResult:
     assert _WORKER_PLAN is not None
-    return _check(_WORKER_PLAN, Path(path))
+    return _check(_WORKER_PLAN, path)
 
 
-def _check(plan: Plan, path: Path) -> FileResult:
+def _check(plan: Plan, path: str | Path) -> FileResult:
+    # The result names the file by the very text the selection holds: a name is kept per
+    # file to the end of the run, once rather than twice.
+    name = path if isinstance(path, str) else str(path)
     result = check_file(
-        path,
-        plan.packs_for(str(path)),
+        Path(name),
+        plan.packs_for(name),
         plan.today,
+        display_name=name,
         rule_ids=plan.rule_ids(),
-        template=plan.is_template(str(path)),
+        template=plan.is_template(name),
     )
     # Keep only the source lines findings point at, with the lines around them that
     # reports quote as context: memory stays flat over many files.
@@ -272,7 +276,7 @@ def run_files(
     total = len(files)
     if jobs <= 1 or total < 2:
         for i, path in enumerate(files):
-            yield _check(plan, Path(path))
+            yield _check(plan, path)
             if progress:
                 progress(i + 1, total)
         return
@@ -283,6 +287,8 @@ def run_files(
         for i, result in enumerate(
             pool.map(_check_in_worker, [str(p) for p in files], chunksize=chunk)
         ):
+            if result.file == files[i]:
+                result.file = str(files[i])  # the selection's own text, not a second copy
             yield _slim(result)  # shared empties again: unpickling made new ones
             if progress:
                 progress(i + 1, total)

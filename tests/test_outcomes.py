@@ -60,6 +60,10 @@ def test_a_run_without_waivers_keeps_no_record_of_each_file(tmp_path: Path) -> N
     assert all(type(f) is str for f in selection.files)
     assert len({id(r.findings) for r in results} | {id(r.skip_reasons) for r in results}) == 2
     assert len({id(r.lines) for r in results}) == 1
+    # Its name is the selection's own text, not a second copy (in worker processes too).
+    assert all(r.file is f for r, f in zip(results, selection.files, strict=True))
+    pooled = list(run_files(plan, selection.files, 2))
+    assert all(r.file is f for r, f in zip(pooled, selection.files, strict=True))
 
     plan = make_plan(Config(root=tmp_path), [], None, None)
     plan.config.waivers.append(Waiver(rule="drafting/x", reason="r", files=("c0.yaml",)))

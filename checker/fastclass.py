@@ -181,57 +181,77 @@ def _with_slots(cls: type[_T], fields: dict[str, Field[Any]]) -> type[_T]:
 
 def _init(cls: type, flds: list[Field[Any]], frozen: bool) -> Callable[..., None]:
     positional = [f.name for f in flds if f.init and not f.kw_only]
+    npos = len(positional)
     accepted = frozenset(f.name for f in flds if f.init)
-    plan = [
+    # (name, default, factory) in field order; a field without __init__ parameter is never
+    # among the arguments (they are checked against `accepted`), so it takes its default.
+    plan = tuple(
         (
             f.name,
-            f.init,
             f.default if f.default is not MISSING else _NO_DEFAULT,
             f.default_factory if f.default_factory is not MISSING else None,
         )
         for f in flds
-    ]
+    )
     setter = object.__setattr__ if frozen else setattr
     post_init = getattr(cls, "__post_init__", None)
     name = cls.__qualname__
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        if len(args) > len(positional):
-            raise TypeError(
-                f"{name}.__init__() takes {len(positional) + 1} positional arguments "
-                f"but {len(args) + 1} were given"
-            )
-        if kwargs:
-            for key in kwargs:
-                if key not in accepted:
-                    raise TypeError(f"{name}.__init__() got an unexpected keyword argument {key!r}")
-            for key in positional[: len(args)]:
-                if key in kwargs:
-                    raise TypeError(f"{name}.__init__() got multiple values for argument {key!r}")
-        given = dict(zip(positional, args, strict=False))
-        given.update(kwargs)
-        missing = []
-        for fname, init, default, factory in plan:
-            if init and fname in given:
-                value = given[fname]
-            elif factory is not None:
-                value = factory()
-            elif default is not _NO_DEFAULT:
-                value = default
-            else:
-                missing.append(fname)
-                continue
+        if args:
+            if len(args) > npos:
+                raise TypeError(
+                    f"{name}.__init__() takes {npos + 1} positional arguments "
+                    f"but {len(args) + 1} were given"
+                )
+            given = dict(zip(positional, args, strict=False))
+            if kwargs:
+                for key in positional[: len(args)]:
+                    if key in kwargs:
+                        raise TypeError(
+                            f"{name}.__init__() got multiple values for argument {key!r}"
+                        )
+                given.update(kwargs)
+        else:
+            given = kwargs
+        if kwargs and not accepted.issuperset(kwargs):
+            key = next(k for k in kwargs if k not in accepted)
+            raise TypeError(f"{name}.__init__() got an unexpected keyword argument {key!r}")
+        get = given.get
+        for fname, default, factory in plan:
+            value = get(fname, _NO_DEFAULT)
+            if value is _NO_DEFAULT:
+                if factory is not None:
+                    value = factory()
+                elif default is not _NO_DEFAULT:
+                    value = default
+                elif fname in accepted:
+                    _missing(name, plan, given, accepted)
+                else:
+                    continue  # left out of __init__, without a default: unset, as dataclasses
             setter(self, fname, value)
-        if missing:
-            listed = ", ".join(repr(m) for m in missing)
-            raise TypeError(
-                f"{name}.__init__() missing {len(missing)} required argument"
-                f"{'s' if len(missing) > 1 else ''}: {listed}"
-            )
         if post_init is not None:
             post_init(self)
 
     return __init__
+
+
+def _missing(
+    name: str,
+    plan: tuple[tuple[str, Any, Any], ...],
+    given: dict[str, Any],
+    accepted: frozenset[str],
+) -> None:
+    missing = [
+        f
+        for f, default, factory in plan
+        if f in accepted and f not in given and default is _NO_DEFAULT and factory is None
+    ]
+    listed = ", ".join(repr(m) for m in missing)
+    raise TypeError(
+        f"{name}.__init__() missing {len(missing)} required argument"
+        f"{'s' if len(missing) > 1 else ''}: {listed}"
+    )
 
 
 def _repr(flds: list[Field[Any]]) -> Callable[[Any], str]:

@@ -30,7 +30,7 @@ def field_specs(draw: st.DrawFn, names: list[str]) -> list[dict[str, Any]]:
                 "compare": draw(st.booleans()),
                 "repr": draw(st.booleans()),
                 "kw_only": draw(st.sampled_from([MISSING, True, False])),
-                "init": kind == "required" or draw(st.booleans()),
+                "init": draw(st.booleans()),  # a field out of __init__ may have no default
                 "plain": kind == "default" and draw(st.booleans()),  # `x: int = 3`
             }
         )
@@ -82,7 +82,7 @@ def _build(decorator: Any, base_specs: list[dict[str, Any]] | None, specs: list[
 
 
 def _state(obj: Any) -> Any:
-    return [(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)]
+    return [(f.name, getattr(obj, f.name, "<unset>")) for f in dataclasses.fields(obj)]
 
 
 def _outcome(f: Any) -> Any:
@@ -131,7 +131,9 @@ def test_the_classes_behave_as_dataclasses_classes(
     x, y = a[1], b[1]
     assert _state(x) == _state(y)
     if options["repr"]:
-        assert repr(x) == repr(y)
+        assert _outcome(lambda: repr(x)) == _outcome(lambda: repr(y))
+    if "<unset>" in dict(_state(x)).values():
+        return  # a field left unset: its class's methods fail alike (checked above for repr)
     twin_x, twin_y = copy.deepcopy(x), copy.deepcopy(y)
     assert _state(twin_x) == _state(y)
     assert (x == twin_x) == (y == twin_y)

@@ -99,3 +99,21 @@ def test_api_data_nests_as_deep_as_a_file_may_and_no_deeper() -> None:
             packs.evaluate(data)
         with pytest.raises(ValueError, match="nested more than 100 levels"):
             load_pack("drafting").evaluate(data)
+
+
+def test_plain_data_changes_only_what_needs_it_and_keeps_the_rest_as_it_is() -> None:
+    from decimal import Decimal
+
+    untouched = {"d": "x", "e": [1, "y", None, True]}
+    data = {"a": 1, "b": 0.5, "c": untouched, 3: [1, 2.5, (4, 0.25)], "f": {"g": 0.1}}
+    out = plain_data(data)
+    assert out == {
+        "a": 1,
+        "b": Decimal("0.5"),
+        "c": untouched,
+        "3": [1, Decimal("2.5"), [4, Decimal("0.25")]],
+        "f": {"g": Decimal("0.1")},
+    }
+    assert out["c"] is untouched and out["c"]["e"] is untouched["e"]
+    assert list(out) == ["a", "b", "c", "3", "f"]  # the order of the keys is kept
+    assert plain_data(untouched) is untouched

@@ -41,6 +41,9 @@ _CODE: dict[str, str] = {"pass": "p", "skip": "s", "missing": "m", "fail": "f", 
 _OUTCOME: dict[str, str] = {c: o for o, c in _CODE.items()}
 
 
+_SAME_MAX: Final = 4096  # distinct outcome strings kept for sharing
+
+
 class Outcomes(Mapping[tuple[str, str], str]):
     """Every rule's outcome on one file, kept small for runs over many files: the (pack,
     rule) keys are one tuple shared by every file checked with the same rules, and each
@@ -49,6 +52,21 @@ class Outcomes(Mapping[tuple[str, str], str]):
     __slots__ = ("_codes", "_index")
     # Each set of keys (rules in run order) with their positions: one copy per set of rules.
     _shared: ClassVar[dict[tuple[tuple[str, str], ...], dict[tuple[str, str], int]]] = {}
+
+    # Files with the same outcomes of the same rules (most files of a run) share one object.
+    _same: ClassVar[dict[tuple[int, str], Outcomes]] = {}
+
+    @classmethod
+    def shared(cls, outcomes: Mapping[tuple[str, str], str]) -> Outcomes:
+        """The outcomes, as the object another file with the same ones already has."""
+        made = cls(outcomes)
+        key = (id(made._index), made._codes)  # the index lives on in `_shared`: ids stay
+        found = cls._same.get(key)
+        if found is None:
+            if len(cls._same) >= _SAME_MAX:
+                cls._same.clear()
+            found = cls._same[key] = made
+        return found
 
     def __init__(self, outcomes: Mapping[tuple[str, str], str]) -> None:
         # Most files of a run have the same outcomes: one string for all of them.
@@ -103,7 +121,7 @@ class FileResult:
 
 
 def check_file(
-    path: Path,
+    path: str | os.PathLike[str],
     packs: Sequence[Pack],
     today: _dt.date | None = None,
     display_name: str | None = None,
@@ -188,7 +206,7 @@ def not_a_contract(data: dict[str, Any], packs: Sequence[Pack]) -> str | None:
 
 
 def _check_file(
-    path: Path,
+    path: str | os.PathLike[str],
     name: str,
     packs: Sequence[Pack],
     today: _dt.date | None,
@@ -299,7 +317,9 @@ def _check_file(
     elif not name.lower().endswith(".json"):  # JSON has no comments
         findings = _suppress(contract, name, findings, packs, rule_ids)
     findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.pack, f.rule))
-    return FileResult(name, findings, contract.lines, Outcomes(outcomes), skip_reasons=skip_reasons)
+    return FileResult(
+        name, findings, contract.lines, Outcomes.shared(outcomes), skip_reasons=skip_reasons
+    )
 
 
 MAX_FINDINGS_PER_RULE: Final = 100  # in one file; then one finding says how many more

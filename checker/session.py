@@ -235,7 +235,7 @@ def _check(plan: Plan, path: str | Path) -> FileResult:
     # file to the end of the run, once rather than twice.
     name = path if isinstance(path, str) else str(path)
     result = check_file(
-        Path(name),
+        name,  # not a Path: pathlib would intern each file's name
         plan.packs_for(name),
         plan.today,
         display_name=name,

@@ -86,3 +86,13 @@ def test_a_tool_finding_takes_its_severity_and_chinese_message_from_the_tool_rul
     assert (f.line, f.column, f.pointer) == (None, None, "")
     g = tool_finding("a.yaml", "no-such-rule", "m", message_zh="中", line=3, pointer="/a")
     assert (g.severity, g.message_zh, g.line, g.pointer) == ("error", "中", 3, "/a")
+
+
+def test_files_with_the_same_outcomes_share_one_record_of_them() -> None:
+    from checker.runner import Outcomes
+
+    a = Outcomes.shared({("p", "r1"): "pass", ("p", "r2"): "fail"})
+    b = Outcomes.shared({("p", "r1"): "pass", ("p", "r2"): "fail"})
+    c = Outcomes.shared({("p", "r1"): "pass", ("p", "r2"): "pass"})
+    assert a is b and a is not c
+    assert dict(b) == {("p", "r1"): "pass", ("p", "r2"): "fail"} and c[("p", "r2")] == "pass"

@@ -401,18 +401,7 @@ def _suppress(
         rule_ids = suppressible_ids(packs)
 
     def make(rule: str, message: str, line: int, column: int, at: str) -> Finding:
-        return Finding(
-            file=name,
-            line=line,
-            column=column,
-            pointer=at,
-            pack=TOOL_PACK,
-            rule=rule,
-            severity=TOOL_RULES[rule].severity,
-            outcome="error",
-            message=message,
-            message_zh=tool_message_zh(rule, message),
-        )
+        return tool_finding(name, rule, message, line=line, column=column, pointer=at)
 
     directives, problems = read_directives(contract, rule_ids, make)
     if not directives and not problems:

@@ -260,7 +260,7 @@ def test_a_unit_naming_anything_but_the_languages_own_functions_is_not_run(
 
     from checker.lang import cache, pycode
 
-    key = pycode.unit_key("expr", "1 + 1", "", "")
+    key = pycode.unit_key("expr", frozenset(), "1 + 1")
     good = pycode.build([1], ["return _k0 + _k0"], key)
     assert good is not None and pycode.load_unit(key) is not None
     source, code, _ = cache.named("units").get(key)
@@ -362,3 +362,19 @@ def test_shipped_trees_are_neither_copied_nor_pickled_again(home: Path) -> None:
     shipped = builtin_trees()
     exprs = _expressions(pack)
     assert exprs and all(e.__dict__.get("_tree") is shipped[e.text] for e in exprs)
+
+
+def test_units_of_different_texts_never_share_a_key() -> None:
+    """Keys are not texts joined by a separator, which a crafted text could contain."""
+    from checker.lang.pycode import unit_key
+
+    keys = {
+        unit_key("batch", frozenset(), None, "a\x1fb", None, "c"),
+        unit_key("batch", frozenset(), None, "a", "b", "c"),
+        unit_key("batch", frozenset(), "a\x1e", "b\x1fc"),
+        unit_key("batch", frozenset({"b"}), None, "a"),
+        unit_key("batch", frozenset(), None, "a", "b", None),
+        unit_key("expr", frozenset(), "a", "b"),
+        unit_key("expr", frozenset({"b"}), "a"),
+    }
+    assert len(keys) == 7

@@ -61,9 +61,7 @@ class Expression:
     def compiled(self) -> CompiledExpr:
         """The generated fast function, built on first use (most messages never run): from
         its unit when one is kept, else generated from the tree (and kept)."""
-        key = unit_key(
-            "expr", self.text, " ".join(sorted(self.let_names)), " ".join(sorted(self.varying))
-        )
+        key = unit_key("expr", self.let_names, self.text, *sorted(self.varying))
         hit = load_unit(key)
         if hit is None:
             return compile_node(self.node, self.let_names, self.varying, key)
@@ -249,8 +247,8 @@ class Program:
         """
         pairs = [e if isinstance(e, tuple) else (None, e) for e in exprs]
         lets = frozenset(self.lets)
-        texts = [f"{g.text if g is not None else ''}\x1e{e.text}" for g, e in pairs]
-        key = unit_key("batch", " ".join(sorted(lets)), *texts)
+        texts = [t for g, e in pairs for t in (g.text if g is not None else None, e.text)]
+        key = unit_key("batch", lets, *texts)
         hit = load_unit(key)
         if hit is not None:
             return CompiledBatch(_Items(pairs), *hit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import io
 import itertools
 import marshal
@@ -76,10 +77,14 @@ def _made(code: Any, consts: Sequence[Any]) -> Callable[..., Any]:
 # (generating the code of the built-in packs was a tenth of a warm one-file check).
 
 
-def unit_key(*parts: str) -> str:
-    """The key of a unit: the texts that decide its code (the code generator's own
-    modules are in the cache file's name, see cache.stamp)."""
-    return "\x1f".join(parts)
+def unit_key(kind: str, lets: frozenset[str], *texts: str | None) -> str:
+    """The key of a unit: its kind, the let names it sees and the texts that decide its
+    code (the code generator's own modules are in the cache file's name, see cache.stamp).
+
+    A digest of their repr, not the texts joined by a separator: a pack's texts may hold
+    any character, and a crafted one must not be able to name another pack's unit."""
+    parts = (kind, tuple(sorted(lets)), texts)
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def load_unit(key: str) -> tuple[Callable[..., Any], str] | None:

@@ -378,3 +378,16 @@ def test_units_of_different_texts_never_share_a_key() -> None:
         unit_key("expr", frozenset({"b"}), "a"),
     }
     assert len(keys) == 7
+
+
+def test_a_program_keeps_what_it_was_given_not_what_a_run_derived() -> None:
+    from checker.lang import Program, cache
+
+    program = Program(placeholder_patterns=("TODO",))
+    program.add_let("double", "2 * 2")
+    expr = program.compile("double + 1")
+    assert expr.run(program.env({})) == 5  # a run: context, let trees, compiled lets
+    back = cache.loads(pickle.dumps(program), packcache._ALLOWED)
+    assert back._compiled_lets == {} and back._let_nodes is None and back._default_ctx is None
+    assert list(back.lets) == ["double"] and back.placeholder_patterns == ("TODO",)
+    assert back.compile("double + 1").run(back.env({})) == 5

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import functools
 import pickle
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import MISSING
 from typing import Any, Final, overload
 
 from ..fastclass import dataclass, field
@@ -194,9 +196,9 @@ class Program:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # The data's static type (the whole schema's: hundreds of objects, most of a
         # cached pack's) serves only to check new expressions against the pack (explain,
-        # eval, the editor): kept apart, read at first use.
-        hidden = ("data_type", "_data_type", "_data_type_blob")
-        state = {k: v for k, v in self.__dict__.items() if k not in hidden}
+        # eval, the editor): kept apart, read at first use. What a run derives (the
+        # evaluation context, compiled lets) is not kept: it is made again.
+        state = {f.name: getattr(self, f.name) for f in _KEPT}
         blob = self.__dict__.get("_data_type_blob")
         if blob is None:
             blob = pickle.dumps(self.data_type, protocol=pickle.HIGHEST_PROTOCOL)
@@ -315,8 +317,17 @@ _TYPES: Final = frozenset({("checker.lang.types", "Type")})
 def _stored_program(blob: bytes, state: dict[str, Any]) -> Program:
     """A program as `Program.__reduce__` stored it (see `_StoredProgram`)."""
     program = object.__new__(_StoredProgram)
-    program.__dict__.update(state, _data_type_blob=blob)
+    derived = {
+        f.name: f.default_factory() if f.default_factory is not MISSING else f.default
+        for f in dataclasses.fields(Program)
+        if not f.init
+    }
+    program.__dict__.update(derived, **{f.name: state[f.name] for f in _KEPT}, _data_type_blob=blob)
     return program
+
+
+# A program's fields kept in a cache: those given to it, but its data type (kept apart).
+_KEPT: Final = tuple(f for f in dataclasses.fields(Program) if f.init and f.name != "data_type")
 
 
 class _CompiledLets(dict[str, CompiledExpr]):

@@ -22,7 +22,7 @@ from .cli_common import (
     show_warnings,
     write_file,
 )
-from .inputs.contracts import as_contract, is_document, record_format
+from .inputs.contracts import RecordOptions, as_contract, is_document, record_format
 from .inputs.document import read_document
 from .inputs.loader import MAX_FILE_SIZE, Format, LoadedContract, load_text
 from .outputs import (
@@ -65,15 +65,19 @@ or a test runner's process)."""
 def _records_problem(
     outputs: Sequence[Output],
     record_files: Sequence[Path],
-    options: tuple[str | None, str, int, int],
+    options: RecordOptions,
 ) -> str | None:
     """What makes the command line unusable for these record files, or None; the record
     machinery (checker.portfolio) is loaded only when record files or formats are in play."""
-    if not record_files and options[0] is None and all(o.fmt not in STREAMED for o in outputs):
+    if (
+        not record_files
+        and options.scheduler is None
+        and all(o.fmt not in STREAMED for o in outputs)
+    ):
         return None
-    from .portfolio.cli import RecordOptions, usage_problem
+    from .portfolio.cli import usage_problem
 
-    return usage_problem(outputs, record_files, RecordOptions(*options))
+    return usage_problem(outputs, record_files, options)
 
 
 def use_color(option: bool | None, to_terminal: bool) -> bool:
@@ -310,7 +314,7 @@ def check_command(
     except SelectionError as exc:
         fail(str(exc))
     record_files: list[Path] = []
-    options = (scheduler, record_id, partition_size, jobs)
+    options = RecordOptions(scheduler, record_id, partition_size, jobs)
     if from_stdin:
         problem = _records_problem(outputs, [], options)
         if problem is not None:
@@ -338,7 +342,7 @@ def check_command(
     rendered = [o for o in outputs if o.fmt not in STREAMED]
     if record_files or len(rendered) < len(outputs):
         # Findings go to the streamed formats as they come; the others get them all at the end.
-        from .portfolio.cli import RecordOptions, echo_notes, record_notes, run_streamed
+        from .portfolio.cli import echo_notes, record_notes, run_streamed
 
         progress = _Progress(sys.stderr.isatty() and not quiet, "records")
         streamed = run_streamed(
@@ -348,7 +352,7 @@ def check_command(
             outputs,
             bool(rendered) or write_baseline is not None,
             language,
-            RecordOptions(*options),
+            options,
             progress,
             fail,
         )

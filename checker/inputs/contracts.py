@@ -38,6 +38,16 @@ RECORD_SUFFIXES: Final[dict[str, RecordFormat]] = {
 }
 
 
+@dataclass(frozen=True)
+class RecordOptions:
+    """How record files are read and where they are checked (checker.portfolio)."""
+
+    scheduler: str | None
+    id_column: str
+    partition_size: int
+    jobs: int
+
+
 def record_format(path: str | os.PathLike[str]) -> RecordFormat | None:
     """The record format of a file by its extension (a file of many contracts, one per
     line or row: see checker.portfolio), or None for a contract file."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..fastclass import dataclass
+from ..inputs.contracts import RecordOptions
 from ..models import Finding
 from ..outputs import STREAMED, Output
 from ..runner import FileResult
@@ -23,16 +23,6 @@ from .sinks import Sink, open_sink
 
 # Formats that report per file and line, which a record has not: a usage error with records.
 NOT_FOR_RECORDS = ("junit", "github", "markdown")
-
-
-@dataclass(frozen=True)
-class RecordOptions:
-    """How record files are read and where they are checked."""
-
-    scheduler: str | None
-    id_column: str
-    partition_size: int
-    jobs: int
 
 
 def usage_problem(

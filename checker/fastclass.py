@@ -79,8 +79,11 @@ def _own_fields(cls: type, kw_only: bool) -> list[Field[Any]]:
             continue
         default = cls.__dict__.get(name, MISSING)
         f: Field[Any] = default if isinstance(default, Field) else field(default=default)
-        if isinstance(f.default, list | dict | set):
-            raise ValueError(f"mutable default {type(f.default)} for field {name} is not allowed")
+        if f.default is not MISSING and type(f.default).__hash__ is None:  # dataclasses' test
+            raise ValueError(
+                f"mutable default {type(f.default)} for field {name} is not allowed: "
+                "use default_factory"
+            )
         f.name = name
         f.type = annotation
         f._field_type = dataclasses._FIELD  # type: ignore[attr-defined]  # what fields() lists

@@ -61,6 +61,8 @@ class _Record:
     ) -> dict[str, Any]:
         """The fields as JSON values, in declaration order, as pydantic's `model_dump`
         (mode "json") writes them: dates as ISO text, nested records as dictionaries."""
+        if mode != "json":
+            raise ValueError(f"records dump in JSON mode only, not {mode!r}")
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
             if f.name in exclude or f.metadata.get(_HIDDEN):

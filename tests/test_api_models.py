@@ -139,3 +139,8 @@ def test_a_check_run_never_imports_pydantic() -> None:
     assert out.stderr.strip() == "1"  # findings were reported (from the records)
     assert "payment-percentages-sum-to-100" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_records_dump_in_json_mode_only() -> None:
+    with pytest.raises(ValueError, match="JSON mode"):
+        _finding().model_dump(mode="python")

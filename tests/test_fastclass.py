@@ -183,3 +183,16 @@ def test_post_init_runs_after_the_fields_are_set() -> None:
 
     Post(4)
     assert seen == [4]
+
+
+@pytest.mark.parametrize("default", [[], {}, set(), bytearray(b"x"), (1, 2), frozenset({1}), "s"])
+def test_a_mutable_default_is_refused_as_dataclasses_refuses_it(default: object) -> None:
+    outcomes = []
+    for decorator in (fastclass.dataclass, dataclasses.dataclass):
+        try:
+            decorator(type("C", (), {"__annotations__": {"a": "object"}, "a": default}))
+            outcomes.append("made")
+        except ValueError:
+            outcomes.append("refused")
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] == ("made" if type(default).__hash__ is not None else "refused")

@@ -391,3 +391,33 @@ def test_a_program_keeps_what_it_was_given_not_what_a_run_derived() -> None:
     assert back._compiled_lets == {} and back._let_nodes is None and back._default_ctx is None
     assert list(back.lets) == ["double"] and back.placeholder_patterns == ("TODO",)
     assert back.compile("double + 1").run(back.env({})) == 5
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("_stored_expression", ("x", "not bytes", None, frozenset(), (), frozenset())),
+        ("_stored_expression", ("x", b"", "not a type", frozenset(), (), frozenset())),
+        ("_stored_program", (b"", {"lets": {}, "param_types": {}})),
+        (
+            "_stored_program",
+            (b"", {"lets": {"a": 1}, "param_types": {}, "placeholder_patterns": ()}),
+        ),
+        (
+            "_stored_program",
+            ("not bytes", {"lets": {}, "param_types": {}, "placeholder_patterns": ()}),
+        ),
+    ],
+)
+def test_a_stored_expression_or_program_of_the_wrong_shape_is_refused(args: Any) -> None:
+    import checker.lang
+    from checker.lang import cache
+
+    name, values = args
+
+    class Planted:
+        def __reduce__(self) -> Any:
+            return getattr(checker.lang, name), values
+
+    with pytest.raises(pickle.UnpicklingError, match=r"not shaped|not expressions"):
+        cache.loads(pickle.dumps(Planted()), packcache._ALLOWED)

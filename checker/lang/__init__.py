@@ -163,6 +163,16 @@ def _stored_expression(
     varying: frozenset[str],
 ) -> Expression:
     """An expression as `Expression.__reduce__` stored it (see `_StoredExpression`)."""
+    shaped = (
+        isinstance(text, str)
+        and isinstance(tree, bytes)
+        and isinstance(t, Type)
+        and isinstance(let_names, frozenset)
+        and isinstance(warnings, tuple)
+        and isinstance(varying, frozenset)
+    )
+    if not shaped:  # not what the cache writes: the whole entry is a miss, not a late error
+        raise pickle.UnpicklingError("a stored expression is not shaped as one")
     expr = object.__new__(_StoredExpression)
     expr.__dict__.update(
         text=text, _tree=tree, type=t, let_names=let_names, warnings=warnings, varying=varying
@@ -316,6 +326,11 @@ _TYPES: Final = frozenset({("checker.lang.types", "Type")})
 
 def _stored_program(blob: bytes, state: dict[str, Any]) -> Program:
     """A program as `Program.__reduce__` stored it (see `_StoredProgram`)."""
+    lets = state.get("lets") if isinstance(state, dict) else None
+    if not isinstance(blob, bytes) or not isinstance(lets, dict) or set(state) != _KEPT_NAMES:
+        raise pickle.UnpicklingError("a stored program is not shaped as one")
+    if not all(isinstance(e, Expression) for e in lets.values()):
+        raise pickle.UnpicklingError("a stored program's lets are not expressions")
     program = object.__new__(_StoredProgram)
     derived = {
         f.name: f.default_factory() if f.default_factory is not MISSING else f.default
@@ -328,6 +343,7 @@ def _stored_program(blob: bytes, state: dict[str, Any]) -> Program:
 
 # A program's fields kept in a cache: those given to it, but its data type (kept apart).
 _KEPT: Final = tuple(f for f in dataclasses.fields(Program) if f.init and f.name != "data_type")
+_KEPT_NAMES: Final = frozenset(f.name for f in _KEPT)
 
 
 class _CompiledLets(dict[str, CompiledExpr]):
